@@ -1,0 +1,66 @@
+package io.oldguard.admin;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.oldguard.guard.Refusals;
+import io.oldguard.http.HttpResponses;
+import java.util.List;
+
+/** Serves {@code /healthz}, {@code /readyz} and {@code /metrics}; reads state only, never waits on anything. */
+final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Readiness readiness;
+    private final PrometheusMeterRegistry registry;
+
+    AdminRequestHandler(Readiness readiness, PrometheusMeterRegistry registry) {
+        this.readiness = readiness;
+        this.registry = registry;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        FullHttpResponse response;
+        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            response = HttpResponses.problem(Refusals.methodNotAllowed(request.method().name(), path, List.of("GET")), null);
+        } else {
+            response = switch (path) {
+                case "/healthz" -> HttpResponses.json(HttpResponseStatus.OK,
+                        HttpResponses.JSON.createObjectNode().put("status", "UP"), null);
+                case "/readyz" -> ready();
+                case "/metrics" -> HttpResponses.text(HttpResponseStatus.OK, PROMETHEUS_TEXT, registry.scrape());
+                default -> HttpResponses.problem(Refusals.notFound(path), null);
+            };
+        }
+        if (HttpUtil.isKeepAlive(request)) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private FullHttpResponse ready() {
+        boolean ready = readiness.ready();
+        ObjectNode body = HttpResponses.JSON.createObjectNode().put("status", ready ? "READY" : "NOT_READY");
+        body.put("config", "loaded");
+        ObjectNode backends = body.putObject("backends");
+        readiness.backends().forEach((name, up) -> backends.put(name, up ? "reachable" : "unreachable"));
+        return HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body, null);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,36 @@
+package io.oldguard.call;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oldguard.catalog.Tool;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The one shape every transport decodes a tool call into, so every guard applies identically whichever way
+ * an agent arrives. Arguments are the JSON object the agent sent; they are read, never modified.
+ *
+ * @param deadline the instant after which the call is abandoned
+ */
+public record ToolCall(String requestId, Caller caller, Tool tool, ObjectNode arguments, Instant receivedAt,
+        Instant deadline) {
+
+    public ToolCall {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(caller, "caller");
+        Objects.requireNonNull(tool, "tool");
+        Objects.requireNonNull(arguments, "arguments");
+    }
+
+    /** The agent's id; only valid after the identity guard allowed the call. */
+    public String agent() {
+        if (caller instanceof Caller.Agent a) {
+            return a.id();
+        }
+        throw new IllegalStateException("call " + requestId + " has no authenticated agent");
+    }
+
+    /** For metrics and logs, where an anonymous caller is still counted. */
+    public String agentLabel() {
+        return caller instanceof Caller.Agent a ? a.id() : "anonymous";
+    }
+}

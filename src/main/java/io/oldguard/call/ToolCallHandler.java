@@ -1,0 +1,85 @@
+package io.oldguard.call;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.oldguard.audit.Events;
+import io.oldguard.guard.GuardChain;
+import io.oldguard.guard.Refusal;
+import io.oldguard.guard.Refusals;
+import io.oldguard.metrics.CallMetrics;
+import io.oldguard.metrics.MetricNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Takes a decoded {@link ToolCall} through the guard chain and, if every guard allows it, to its backend; then
+ * records the outcome in metrics and one audit line. Blocking: runs on a virtual thread, never an event loop.
+ */
+public final class ToolCallHandler {
+
+    private static final Logger AUDIT = LoggerFactory.getLogger("oldguard.audit");
+    private static final Logger LOG = LoggerFactory.getLogger(ToolCallHandler.class);
+
+    private final GuardChain chain;
+    private final Map<String, Backend> backends;
+    private final CallMetrics metrics;
+    private final Clock clock;
+
+    /** The result and who decided it: a guard's name, or "backend". */
+    private record Handled(CallResult result, String decidedBy) {
+    }
+
+    public ToolCallHandler(GuardChain chain, Map<String, Backend> backends, CallMetrics metrics, Clock clock) {
+        this.chain = chain;
+        this.backends = Map.copyOf(backends);
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public CallResult handle(ToolCall call) {
+        metrics.started();
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
+            Handled handled;
+            try {
+                handled = decideAndInvoke(call);
+            } catch (RuntimeException e) {
+                LOG.error("unexpected failure", kv("event", Events.INTERNAL_ERROR), e);
+                handled = new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard");
+            }
+            audit(call, handled);
+            return handled.result();
+        }
+    }
+
+    private Handled decideAndInvoke(ToolCall call) {
+        GuardChain.Decision decision = chain.check(call);
+        if (decision.verdict() instanceof Refusal refusal) {
+            return new Handled(new CallResult.Failure(refusal), decision.decidedBy());
+        }
+        Backend backend = backends.get(call.tool().backend());
+        Instant start = clock.instant();
+        CallResult result = backend.invoke(call);
+        metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result),
+                Duration.between(start, clock.instant()));
+        return new Handled(result, "backend");
+    }
+
+    private void audit(ToolCall call, Handled handled) {
+        String outcome = outcomeOf(handled.result());
+        int status = handled.result() instanceof CallResult.Failure f ? f.refusal().status() : 200;
+        metrics.finished(call.agentLabel(), call.tool().name(), outcome);
+        AUDIT.info("{} {} -> {}", call.agentLabel(), call.tool().name(), outcome,
+                kv("event", Events.CALL), kv("agent", call.agentLabel()), kv("tool", call.tool().name()),
+                kv("outcome", outcome), kv("status", status), kv("decidedBy", handled.decidedBy()),
+                kv("latencyMs", Duration.between(call.receivedAt(), clock.instant()).toMillis()));
+    }
+
+    private static String outcomeOf(CallResult result) {
+        return result instanceof CallResult.Failure f ? f.refusal().outcome() : MetricNames.OUTCOME_OK;
+    }
+}

@@ -1,0 +1,31 @@
+package io.oldguard.catalog;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One tool an agent can call: a WSDL operation with its typed parameters and result shape. Built once at
+ * load time; the per-call path only reads it.
+ *
+ * @param backend name of the backend (in {@code sidecar.yaml}) that serves it
+ * @param result  the fields of the response element
+ */
+public record Tool(String name, String description, String backend, SoapOperation soap,
+        List<Parameter> parameters, List<Field> result) {
+
+    public Tool {
+        Objects.requireNonNull(name, "name");
+        parameters = List.copyOf(parameters);
+        result = List.copyOf(result);
+        description = description == null ? "" : description;
+    }
+
+    public Parameter parameter(String paramName) {
+        for (Parameter p : parameters) {
+            if (p.name().equals(paramName)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,55 @@
+package io.oldguard.cli;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code oldguard} command: dispatches to one sub-command and turns its result into an exit code. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: oldguard <command> [options]
+
+              run        [--config sidecar.yaml]            serve agents (agent port) and operators (admin port)
+              check      [--config sidecar.yaml]            validate config, WSDL and policies; exit 1 on any problem
+              tools      [--config sidecar.yaml] [--format openai]
+                                                            print the generated tool schemas
+              demo       [--exit]                           embedded PostgreSQL + legacy simulator + oldguard, a few calls
+              simulator  [--port 8088] [--jdbc-url URL --db-user U --db-password P] [--latency 0ms] [--workers 4]
+                                                            the legacy SOAP simulator alone (embedded PostgreSQL without --jdbc-url)
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        Options options;
+        try {
+            options = Options.parse(rest);
+        } catch (IllegalArgumentException e) {
+            System.err.println("oldguard " + args[0] + ": " + e.getMessage());
+            System.err.print(USAGE);
+            return 2;
+        }
+        return switch (args[0]) {
+            case "run" -> RunCommand.run(options);
+            case "check" -> CheckCommand.run(options);
+            case "tools" -> ToolsCommand.run(options);
+            case "demo" -> DemoCommand.run(options);
+            case "simulator" -> SimulatorCommand.run(options);
+            default -> {
+                System.err.println("oldguard: unknown command \"" + args[0] + "\"");
+                System.err.print(USAGE);
+                yield 2;
+            }
+        };
+    }
+}

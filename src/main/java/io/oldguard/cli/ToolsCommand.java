@@ -1,0 +1,33 @@
+package io.oldguard.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.oldguard.Setup;
+import io.oldguard.config.ConfigException;
+import io.oldguard.http.ToolListing;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** {@code oldguard tools}: prints the tool schemas agents will be shown (native, or OpenAI function calling). */
+final class ToolsCommand {
+
+    private ToolsCommand() {
+    }
+
+    static int run(Options options) {
+        Path config = Path.of(options.get("config", "sidecar.yaml"));
+        try {
+            Setup setup = Setup.load(config);
+            ToolListing listing = new ToolListing(setup.catalog());
+            Object body = "openai".equals(options.get("format", "native")) ? listing.openAi(null) : listing.describe(null);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(body));
+            return 0;
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 1;
+        } catch (IOException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+}

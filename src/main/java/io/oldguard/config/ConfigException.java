@@ -1,0 +1,30 @@
+package io.oldguard.config;
+
+import java.util.List;
+
+/**
+ * Configuration or policy that cannot be used, with every problem found; each problem names the file,
+ * the key and what was expected, so an operator can fix all of them in one edit.
+ */
+public final class ConfigException extends RuntimeException {
+
+    private final List<String> problems;
+
+    public ConfigException(List<String> problems) {
+        super(String.join("\n", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    public static ConfigException of(String file, String key, String message) {
+        return new ConfigException(List.of(problem(file, key, message)));
+    }
+
+    /** The one place the "file: key: message" shape of a problem is written. */
+    public static String problem(String file, String key, String message) {
+        return key == null || key.isEmpty() ? file + ": " + message : file + ": " + key + ": " + message;
+    }
+
+    public List<String> problems() {
+        return problems;
+    }
+}

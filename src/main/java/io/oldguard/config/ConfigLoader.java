@@ -1,0 +1,75 @@
+package io.oldguard.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads {@code sidecar.yaml}: YAML into records, Bean Validation on the model, then the cross-checks no
+ * annotation can express (one token source per agent, files that exist, HTTP endpoints).
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    public static SidecarConfig load(Path file) {
+        SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
+        Path baseDir = file.toAbsolutePath().getParent();
+        SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(),
+                raw.policies(), baseDir);
+        String name = file.toString();
+        List<String> problems = new ArrayList<>(YamlFiles.validate(name, config));
+        problems.addAll(crossCheck(name, config));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    static List<String> crossCheck(String file, SidecarConfig config) {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, AgentConfig> e : config.agents().entrySet()) {
+            AgentConfig agent = e.getValue();
+            if (agent == null) {
+                continue;
+            }
+            boolean env = agent.tokenEnv() != null && !agent.tokenEnv().isBlank();
+            boolean path = agent.tokenFile() != null && !agent.tokenFile().isBlank();
+            if (env == path) {
+                problems.add(ConfigException.problem(file, "agents." + e.getKey(),
+                        "set exactly one of tokenEnv (an environment variable name) or tokenFile (a path)"
+                                + (env ? " (got both)" : " (got neither)")));
+            }
+        }
+        for (Map.Entry<String, SoapBackendConfig> e : config.backends().entrySet()) {
+            SoapBackendConfig backend = e.getValue();
+            if (backend == null) {
+                continue;
+            }
+            String key = "backends." + e.getKey();
+            if (backend.wsdl() != null && !Files.isRegularFile(config.resolve(backend.wsdl()))) {
+                problems.add(ConfigException.problem(file, key + ".wsdl",
+                        "file " + config.resolve(backend.wsdl()) + " does not exist (expected the path of the service's WSDL)"));
+            }
+            if (backend.endpoint() != null && !isHttp(backend.endpoint().getScheme())) {
+                problems.add(ConfigException.problem(file, key + ".endpoint",
+                        "expected an http:// or https:// URL (got \"" + backend.endpoint() + "\")"));
+            }
+            if (backend.timeout() != null && (backend.timeout().isZero() || backend.timeout().isNegative())) {
+                problems.add(ConfigException.problem(file, key + ".timeout", "must be longer than 0ms"));
+            }
+        }
+        if (!Files.isDirectory(config.policiesDir())) {
+            problems.add(ConfigException.problem(file, "policies",
+                    "directory " + config.policiesDir() + " does not exist (expected the folder of policy files)"));
+        }
+        return problems;
+    }
+
+    private static boolean isHttp(String scheme) {
+        return "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
+    }
+}

@@ -1,0 +1,50 @@
+package io.oldguard.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The sidecar's own configuration ({@code sidecar.yaml}) as immutable values. Loaded and checked by
+ * {@link ConfigLoader}; secrets are named here (environment variable or file), never held.
+ *
+ * @param baseDir directory the relative paths in the file are resolved against (the file's own directory)
+ */
+public record SidecarConfig(
+        @NotNull @Valid Listeners listeners,
+        @NotNull @Valid RequestLimits requests,
+        @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid AgentConfig> agents,
+        @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid SoapBackendConfig> backends,
+        @NotNull String policies,
+        Path baseDir) {
+
+    static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
+    static final String NAME_MESSAGE = "must be lowercase letters, digits and dashes, 1 to 63 characters";
+
+    public SidecarConfig {
+        listeners = listeners == null ? Listeners.defaults() : listeners;
+        requests = requests == null ? RequestLimits.defaults() : requests;
+        agents = agents == null ? Map.of() : Map.copyOf(agents);
+        backends = backends == null ? Map.of() : Map.copyOf(backends);
+        policies = policies == null ? "policies" : policies;
+    }
+
+    public Path policiesDir() {
+        return resolve(policies);
+    }
+
+    public Path resolve(String relative) {
+        return baseDir == null ? Path.of(relative) : baseDir.resolve(relative).normalize();
+    }
+
+    public SidecarConfig withListeners(Listeners l) {
+        return new SidecarConfig(l, requests, agents, backends, policies, baseDir);
+    }
+
+    public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
+        return new SidecarConfig(listeners, requests, agents, b, policies, baseDir);
+    }
+}

@@ -1,0 +1,151 @@
+package io.oldguard.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+
+/**
+ * Reads a YAML file into immutable records and checks them with Hibernate Validator; every failure becomes a
+ * {@link ConfigException} naming the file, the key path and what was expected.
+ */
+public final class YamlFiles {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()));
+
+    // Parameter interpolation only: messages never evaluate expressions taken from a config file.
+    private static final ValidatorFactory VALIDATORS = Validation.byDefaultProvider().configure()
+            .messageInterpolator(new ParameterMessageInterpolator())
+            .buildValidatorFactory();
+
+    private YamlFiles() {
+    }
+
+    public static <T> T read(Path file, Class<T> type) {
+        String name = file.toString();
+        try {
+            T value = MAPPER.readValue(Files.readAllBytes(file), type);
+            if (value == null) {
+                throw ConfigException.of(name, "", "the file is empty (expected a YAML mapping)");
+            }
+            return value;
+        } catch (NoSuchFileException e) {
+            throw ConfigException.of(name, "", "file not found");
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw ConfigException.of(name, path(e), "unknown key \"" + e.getPropertyName() + "\" (expected one of: " + known + ")");
+        } catch (InvalidFormatException e) {
+            throw ConfigException.of(name, path(e), "cannot read " + quote(e.getValue()) + " (expected "
+                    + expectedFor(e.getTargetType()) + ")");
+        } catch (ValueInstantiationException e) {
+            String cause = e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage();
+            throw ConfigException.of(name, path(e), cause);
+        } catch (JsonMappingException e) {
+            throw ConfigException.of(name, path(e), firstLine(e.getOriginalMessage()) + at(e.getLocation()));
+        } catch (JsonProcessingException e) {
+            throw ConfigException.of(name, "", "not valid YAML: " + firstLine(e.getOriginalMessage()) + at(e.getLocation()));
+        } catch (IOException e) {
+            throw ConfigException.of(name, "", "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Bean Validation of a loaded record tree; violations sorted so the report is stable. */
+    public static List<String> validate(String file, Object value) {
+        Validator validator = VALIDATORS.getValidator();
+        Set<ConstraintViolation<Object>> violations = validator.validate(value);
+        Set<String> problems = new TreeSet<>();
+        for (ConstraintViolation<Object> v : violations) {
+            problems.add(ConfigException.problem(file, v.getPropertyPath().toString(),
+                    v.getMessage() + " (got " + quote(v.getInvalidValue()) + ")"));
+        }
+        return List.copyOf(problems);
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String expectedFor(Class<?> type) {
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == Duration.class) {
+            return Durations.EXPECTED;
+        }
+        if (type.isEnum()) {
+            return "one of " + List.of(type.getEnumConstants());
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    private static String quote(Object value) {
+        if (value instanceof String s) {
+            return "\"" + (s.length() > 80 ? s.substring(0, 80) + "…" : s) + "\"";
+        }
+        return String.valueOf(value);
+    }
+
+    private static String firstLine(String message) {
+        int nl = message == null ? -1 : message.indexOf('\n');
+        return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
+    }
+
+    private static String at(JsonLocation location) {
+        return location == null || location.getLineNr() < 1 ? ""
+                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String text = p.getValueAsString();
+            try {
+                return Durations.parse(text == null ? p.getText() : text);
+            } catch (IllegalArgumentException e) {
+                throw InvalidFormatException.from(p, e.getMessage(), text, Duration.class);
+            }
+        }
+    }
+}

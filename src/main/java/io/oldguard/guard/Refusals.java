@@ -1,0 +1,155 @@
+package io.oldguard.guard;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every refusal and failure oldguard answers with, built in one place: status, problem type, title and
+ * {@code Retry-After} are decided here, so the JSON API and every later transport say the same thing. Details
+ * are one sentence a model can act on: what was wrong and what is expected.
+ */
+public final class Refusals {
+
+    public static final String TYPE_BASE = "https://oldguard.dev/problems/";
+
+    private Refusals() {
+    }
+
+    public static Refusal missingCredentials() {
+        return new Refusal(401, TYPE_BASE + "unauthenticated", "Unauthenticated",
+                "No agent credentials were presented; send the agent's token as \"Authorization: Bearer <token>\".",
+                "unauthenticated", null, null, Map.of("WWW-Authenticate", "Bearer realm=\"oldguard\""));
+    }
+
+    public static Refusal unknownCredentials() {
+        return new Refusal(401, TYPE_BASE + "unauthenticated", "Unauthenticated",
+                "The bearer token matches no configured agent; send the token issued for your agent.",
+                "unauthenticated", null, null,
+                Map.of("WWW-Authenticate", "Bearer realm=\"oldguard\", error=\"invalid_token\""));
+    }
+
+    public static Refusal notGranted(String agent, String tool, Collection<String> granted) {
+        return new Refusal(403, TYPE_BASE + "tool-not-granted", "Tool not granted",
+                "Agent " + agent + " may not call " + tool + "; the tools it may call are: "
+                        + (granted.isEmpty() ? "none" : String.join(", ", granted.stream().sorted().toList())) + ".",
+                "not_granted", ext("tool", tool), null, null);
+    }
+
+    public static Refusal unknownTool(String tool, Collection<String> known) {
+        return new Refusal(404, TYPE_BASE + "unknown-tool", "Unknown tool",
+                "There is no tool named \"" + truncate(tool, 64) + "\"; the tools are: " + String.join(", ", known) + ".",
+                "unknown_tool", null, null, null);
+    }
+
+    public static Refusal notFound(String path) {
+        return new Refusal(404, TYPE_BASE + "not-found", "Not found",
+                "Nothing is served at " + truncate(path, 100) + "; tools are listed at GET /v1/tools and called at POST /v1/tools/{name}.",
+                "not_found", null, null, null);
+    }
+
+    public static Refusal methodNotAllowed(String method, String path, List<String> allowed) {
+        return new Refusal(405, TYPE_BASE + "method-not-allowed", "Method not allowed",
+                "Method " + method + " is not allowed on " + truncate(path, 100) + "; use " + String.join(" or ", allowed) + ".",
+                "method_not_allowed", null, null, Map.of("Allow", String.join(", ", allowed)));
+    }
+
+    public static Refusal unsupportedMediaType(String contentType) {
+        return new Refusal(415, TYPE_BASE + "unsupported-media-type", "Unsupported media type",
+                "The body was sent as " + (contentType == null ? "no content type" : "\"" + truncate(contentType, 60) + "\"")
+                        + "; send the arguments as a JSON object with Content-Type: application/json.",
+                "unsupported_media_type", null, null, null);
+    }
+
+    public static Refusal bodyTooLarge(int limitBytes) {
+        return new Refusal(413, TYPE_BASE + "body-too-large", "Request body too large",
+                "The request body is larger than " + limitBytes + " bytes; tool arguments must fit in " + limitBytes + " bytes.",
+                "body_too_large", ext("limitBytes", limitBytes), null, Map.of("Connection", "close"));
+    }
+
+    public static Refusal malformedJson(String problem) {
+        return new Refusal(400, TYPE_BASE + "malformed-json", "Malformed JSON",
+                "The body is not valid JSON (" + truncate(problem, 120) + "); send the arguments as one JSON object.",
+                "malformed_json", null, null, null);
+    }
+
+    public static Refusal jsonTooDeep(int maxDepth) {
+        return new Refusal(400, TYPE_BASE + "json-too-deep", "JSON nested too deeply",
+                "The body nests JSON deeper than " + maxDepth + " levels; tool arguments are a flat JSON object.",
+                "json_too_deep", ext("maxDepth", maxDepth), null, null);
+    }
+
+    public static Refusal notAnObject(String gotType) {
+        return new Refusal(400, TYPE_BASE + "malformed-json", "Malformed JSON",
+                "The body is a JSON " + gotType + "; send the arguments as one JSON object, e.g. {\"ItemID\": 42}.",
+                "malformed_json", null, null, null);
+    }
+
+    public static Refusal badRequest(String what) {
+        return new Refusal(400, TYPE_BASE + "bad-request", "Bad request", truncate(what, 200),
+                "bad_request", null, null, Map.of("Connection", "close"));
+    }
+
+    public static Refusal soapFault(String backend, String faultCode, String faultString) {
+        boolean clientFault = faultCode != null && faultCode.toLowerCase(java.util.Locale.ROOT).endsWith("client");
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("backend", backend);
+        ext.put("faultCode", faultCode == null ? "" : faultCode);
+        ext.put("faultString", truncate(faultString == null ? "" : faultString, 500));
+        // A Client fault is the legacy service refusing this request (unknown item, no stock): the agent's
+        // business. A Server fault is the service failing: a gateway error.
+        return new Refusal(clientFault ? 422 : 502, TYPE_BASE + "soap-fault",
+                clientFault ? "Refused by the legacy service" : "Legacy service failed",
+                "The legacy service answered with a SOAP " + (faultCode == null ? "" : faultCode + " ") + "fault: "
+                        + truncate(faultString == null ? "" : faultString, 200),
+                clientFault ? "soap_client_fault" : "soap_server_fault", ext, null, null);
+    }
+
+    public static Refusal backendUnavailable(String backend, String why, Duration retryAfter) {
+        return new Refusal(503, TYPE_BASE + "backend-unavailable", "Backend unavailable",
+                "The " + backend + " service cannot be reached (" + why + "); try again later, do not retry at once.",
+                "backend_unavailable", ext("backend", backend), retryAfter, null);
+    }
+
+    public static Refusal backendBusy(String backend, int maxConnections, Duration retryAfter) {
+        return new Refusal(503, TYPE_BASE + "backend-busy", "Backend busy",
+                "All " + maxConnections + " connections to the " + backend + " service stayed busy until the call's deadline; try again later.",
+                "backend_busy", ext("backend", backend), retryAfter, null);
+    }
+
+    public static Refusal backendTimeout(String backend, Duration timeout) {
+        return new Refusal(504, TYPE_BASE + "backend-timeout", "Backend timeout",
+                "The " + backend + " service did not answer within " + timeout.toMillis() + " ms; the call was abandoned.",
+                "backend_timeout", ext("backend", backend), null, null);
+    }
+
+    public static Refusal badGateway(String backend, String what) {
+        return new Refusal(502, TYPE_BASE + "bad-gateway", "Bad answer from the legacy service",
+                "The " + backend + " service answered with something oldguard cannot read (" + truncate(what, 160) + ").",
+                "bad_gateway", ext("backend", backend), null, null);
+    }
+
+    /** The caller went away; nobody reads this, but metrics and the audit line do. */
+    public static Refusal cancelled() {
+        return new Refusal(499, TYPE_BASE + "cancelled", "Cancelled",
+                "The call was cancelled because the client closed the connection.", "cancelled", null, null, null);
+    }
+
+    public static Refusal internalError(String requestId) {
+        return new Refusal(500, TYPE_BASE + "internal-error", "Internal error",
+                "oldguard failed while handling this call; the operator can find it in the log under request id " + requestId + ".",
+                "internal_error", null, null, null);
+    }
+
+    static String truncate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+
+    private static Map<String, Object> ext(String key, Object value) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(key, value);
+        return map;
+    }
+}

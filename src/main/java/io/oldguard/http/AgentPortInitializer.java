@@ -1,0 +1,33 @@
+package io.oldguard.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.oldguard.config.RequestLimits;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The agent port's pipeline: HTTP codec with bounded line and header sizes, an aggregator that refuses bodies
+ * over the limit with a problem document, an idle timeout, then the request handler.
+ */
+final class AgentPortInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final RequestLimits limits;
+    private final AgentRequestHandler.Shared shared;
+
+    AgentPortInitializer(RequestLimits limits, AgentRequestHandler.Shared shared) {
+        this.limits = limits;
+        this.shared = shared;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(new HttpServerCodec(4096, 16 * 1024, 16 * 1024));
+        p.addLast(new ProblemAggregator(limits.maxBodyBytes(), shared.metrics()));
+        p.addLast(new AgentRequestHandler(shared));
+    }
+}

@@ -1,0 +1,70 @@
+package io.oldguard.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.oldguard.call.ToolCallHandler;
+import io.oldguard.catalog.ToolCatalog;
+import io.oldguard.config.Listener;
+import io.oldguard.config.RequestLimits;
+import io.oldguard.identity.AgentDirectory;
+import io.oldguard.identity.IdentityGuard;
+import io.oldguard.metrics.CallMetrics;
+import io.oldguard.policy.PolicySet;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/** The agent port: a Netty server with its own event loop group, serving the JSON tool API. */
+public final class AgentPortServer implements AutoCloseable {
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private AgentPortServer(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    public static AgentPortServer start(Listener listener, RequestLimits limits, ToolCatalog catalog,
+            AgentDirectory agents, Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
+            Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) throws InterruptedException {
+        AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(catalog, new ToolListing(catalog), agents,
+                new IdentityGuard(), policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
+                workers, backendTimeouts, metrics, clock);
+        // The event loops only parse HTTP and route; one per core is plenty because nothing on them blocks.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new AgentPortInitializer(limits, shared))
+                    .bind(listener.host(), listener.port())
+                    .sync()
+                    .channel();
+            return new AgentPortServer(group, channel);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,239 @@
+package io.oldguard.http;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.oldguard.audit.Events;
+import io.oldguard.call.CallResult;
+import io.oldguard.call.Caller;
+import io.oldguard.call.ToolCall;
+import io.oldguard.call.ToolCallHandler;
+import io.oldguard.catalog.Tool;
+import io.oldguard.catalog.ToolCatalog;
+import io.oldguard.guard.Refusal;
+import io.oldguard.guard.Refusals;
+import io.oldguard.guard.Verdict;
+import io.oldguard.identity.AgentDirectory;
+import io.oldguard.identity.IdentityGuard;
+import io.oldguard.metrics.CallMetrics;
+import io.oldguard.policy.PolicySet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON tool API: routes a request, identifies the caller, decodes a call into a {@link ToolCall} and hands
+ * it to the {@link ToolCallHandler} on a virtual thread. On the event loop it only routes and copies bytes;
+ * JSON parsing, the guards and the backend run off it. A client that disconnects cancels its call.
+ */
+final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRequestHandler.class);
+    private static final String TOOLS = "/v1/tools";
+    private static final String TOOLS_PREFIX = "/v1/tools/";
+
+    /** What every connection's handler shares; built once per server. */
+    record Shared(ToolCatalog catalog, ToolListing listing, AgentDirectory agents, IdentityGuard identity,
+            Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
+            Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
+    }
+
+    private final Shared shared;
+    // Only touched on this channel's event loop, so it needs no synchronisation.
+    private int callsInProgress;
+
+    AgentRequestHandler(Shared shared) {
+        super(true);
+        this.shared = shared;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String requestId = RequestIds.from(request.headers());
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            reject(ctx, Refusals.badRequest("The request is not valid HTTP/1.1: "
+                    + request.decoderResult().cause().getMessage()), requestId, false);
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals(TOOLS)) {
+            if (!HttpMethod.GET.equals(request.method())) {
+                reject(ctx, Refusals.methodNotAllowed(request.method().name(), path, List.of("GET")), requestId, keepAlive);
+                return;
+            }
+            listTools(ctx, request, requestId, keepAlive);
+        } else if (path.startsWith(TOOLS_PREFIX) && path.length() > TOOLS_PREFIX.length()) {
+            if (!HttpMethod.POST.equals(request.method())) {
+                reject(ctx, Refusals.methodNotAllowed(request.method().name(), path, List.of("POST")), requestId, keepAlive);
+                return;
+            }
+            callTool(ctx, request, path.substring(TOOLS_PREFIX.length()), requestId, keepAlive);
+        } else {
+            reject(ctx, Refusals.notFound(path), requestId, keepAlive);
+        }
+    }
+
+    private void listTools(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
+        Caller caller = shared.agents().identify(bearer(request));
+        if (shared.identity().check(caller) instanceof Refusal refusal) {
+            reject(ctx, refusal, requestId, keepAlive);
+            return;
+        }
+        String agent = ((Caller.Agent) caller).id();
+        var visible = shared.policies().get().toolsGrantedTo(agent);
+        boolean openAi = "openai".equals(param(request, "format"));
+        Object body = openAi ? shared.listing().openAi(visible) : shared.listing().describe(visible);
+        write(ctx, HttpResponses.json(HttpResponseStatus.OK, body, requestId), keepAlive);
+    }
+
+    private void callTool(ChannelHandlerContext ctx, FullHttpRequest request, String toolName, String requestId,
+            boolean keepAlive) {
+        Instant received = shared.clock().instant();
+        // Identity is settled before anything else so an unknown caller learns nothing, not even tool names.
+        Caller caller = shared.agents().identify(bearer(request));
+        if (shared.identity().check(caller) instanceof Refusal refusal) {
+            reject(ctx, refusal, requestId, keepAlive);
+            return;
+        }
+        Tool tool = shared.catalog().find(toolName).orElse(null);
+        if (tool == null) {
+            reject(ctx, Refusals.unknownTool(toolName, shared.catalog().all().stream().map(Tool::name).toList()),
+                    requestId, keepAlive);
+            return;
+        }
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (!isJson(contentType)) {
+            reject(ctx, Refusals.unsupportedMediaType(contentType), requestId, keepAlive);
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        Duration timeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
+        callsInProgress++;
+        // Blocking work (parsing, guards, the SOAP call) runs on a virtual thread, never on this event loop.
+        Future<?> work = shared.workers().submit(() -> {
+            BoundedJson.Parsed parsed = shared.json().parse(body);
+            if (parsed.refusal() != null) {
+                rejectFromWorker(ctx, parsed.refusal(), requestId, keepAlive);
+                return;
+            }
+            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(timeout));
+            CallResult result = shared.calls().handle(call);
+            FullHttpResponse response = switch (result) {
+                case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), requestId);
+                case CallResult.Failure f -> HttpResponses.problem(f.refusal(), requestId);
+            };
+            finishFromWorker(ctx, response, keepAlive);
+        });
+        ChannelFutureListener cancelOnClose = f -> work.cancel(true);
+        ctx.channel().closeFuture().addListener(cancelOnClose);
+        ctx.channel().attr(PendingCall.KEY).set(new PendingCall(cancelOnClose));
+    }
+
+    private static ObjectNode success(ToolCall call, ObjectNode result) {
+        ObjectNode body = HttpResponses.JSON.createObjectNode();
+        body.put("requestId", call.requestId());
+        body.put("tool", call.tool().name());
+        body.set("result", result);
+        return body;
+    }
+
+    private void rejectFromWorker(ChannelHandlerContext ctx, Refusal refusal, String requestId, boolean keepAlive) {
+        shared.metrics().rejected(refusal.outcome());
+        logRejected(refusal, requestId);
+        finishFromWorker(ctx, HttpResponses.problem(refusal, requestId), keepAlive);
+    }
+
+    /** Writes from a worker thread; the completion runs back on the event loop. */
+    private void finishFromWorker(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        ctx.channel().eventLoop().execute(() -> {
+            callsInProgress--;
+            PendingCall pending = ctx.channel().attr(PendingCall.KEY).getAndSet(null);
+            if (pending != null) {
+                ctx.channel().closeFuture().removeListener(pending.cancelOnClose());
+            }
+            write(ctx, response, keepAlive);
+        });
+    }
+
+    private void reject(ChannelHandlerContext ctx, Refusal refusal, String requestId, boolean keepAlive) {
+        shared.metrics().rejected(refusal.outcome());
+        logRejected(refusal, requestId);
+        write(ctx, HttpResponses.problem(refusal, requestId), keepAlive && !"close".equals(refusal.headers().get("Connection")));
+    }
+
+    private static void logRejected(Refusal refusal, String requestId) {
+        LOG.info("request refused: {}", refusal.outcome(), kv("event", Events.REQUEST_REJECTED),
+                kv("requestId", requestId), kv("outcome", refusal.outcome()), kv("status", refusal.status()));
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ChannelFuture f = ctx.writeAndFlush(response);
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        // An idle connection is closed, unless it is only waiting for its own slow call to finish.
+        if (evt instanceof IdleStateEvent && callsInProgress == 0) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection failed", cause);
+        ctx.close();
+    }
+
+    private static String bearer(FullHttpRequest request) {
+        String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth == null || auth.length() < 7 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return auth.substring(7).strip();
+    }
+
+    private static String param(FullHttpRequest request, String name) {
+        List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mime = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return mime.equalsIgnoreCase("application/json");
+    }
+}

@@ -1,0 +1,79 @@
+package io.oldguard.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.oldguard.guard.Refusal;
+import java.nio.charset.StandardCharsets;
+
+/** Builds HTTP responses: JSON bodies and RFC 9457 problem documents from a {@link Refusal}. */
+public final class HttpResponses {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    private HttpResponses() {
+    }
+
+    public static FullHttpResponse json(HttpResponseStatus status, Object body, String requestId) {
+        try {
+            return bytes(status, "application/json", JSON.writeValueAsBytes(body), requestId);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("JSON tree could not be written", e);
+        }
+    }
+
+    public static FullHttpResponse text(HttpResponseStatus status, String contentType, String body) {
+        return bytes(status, contentType, body.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    public static FullHttpResponse problem(Refusal refusal, String requestId) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("type", refusal.type())
+                .put("title", refusal.title())
+                .put("status", refusal.status())
+                .put("detail", refusal.detail());
+        if (requestId != null) {
+            body.put("requestId", requestId);
+        }
+        if (refusal.retryAfter() != null) {
+            body.put("retryAfter", retryAfterSeconds(refusal));
+        }
+        refusal.extensions().forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
+        FullHttpResponse response;
+        try {
+            response = bytes(HttpResponseStatus.valueOf(refusal.status()), PROBLEM_JSON, JSON.writeValueAsBytes(body), requestId);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("problem document could not be written", e);
+        }
+        if (refusal.retryAfter() != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds(refusal));
+        }
+        refusal.headers().forEach((k, v) -> response.headers().set(k, v));
+        return response;
+    }
+
+    /** Whole seconds, rounded up: a client told "0" would retry at once, which is what we are preventing. */
+    static long retryAfterSeconds(Refusal refusal) {
+        long ms = refusal.retryAfter().toMillis();
+        return Math.max(1, (ms + 999) / 1000);
+    }
+
+    private static FullHttpResponse bytes(HttpResponseStatus status, String contentType, byte[] body, String requestId) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set("Cache-Control", "no-store");
+        if (requestId != null) {
+            response.headers().set("X-Request-Id", requestId);
+        }
+        return response;
+    }
+}

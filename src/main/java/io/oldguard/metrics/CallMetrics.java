@@ -1,0 +1,55 @@
+package io.oldguard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Records the outcome of calls; a thin layer so the call path names no Micrometer types. */
+public final class CallMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public CallMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge(MetricNames.CALLS_IN_FLIGHT, inFlight);
+    }
+
+    public void started() {
+        inFlight.incrementAndGet();
+    }
+
+    public void finished(String agent, String tool, String outcome) {
+        inFlight.decrementAndGet();
+        Counter.builder(MetricNames.CALLS)
+                .description("Tool calls by agent, tool and outcome")
+                .tags(MetricNames.TAG_AGENT, agent, MetricNames.TAG_TOOL, tool, MetricNames.TAG_OUTCOME, outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public void backendLatency(String backend, String tool, String outcome, Duration took) {
+        Timer.builder(MetricNames.BACKEND_LATENCY)
+                .description("Time the legacy backend took to answer")
+                .tags(MetricNames.TAG_BACKEND, backend, MetricNames.TAG_TOOL, tool, MetricNames.TAG_OUTCOME, outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry)
+                .record(took);
+    }
+
+    public void rejected(String outcome) {
+        Counter.builder(MetricNames.REQUESTS_REJECTED)
+                .description("Requests refused before they became a tool call")
+                .tag(MetricNames.TAG_OUTCOME, outcome)
+                .register(registry)
+                .increment();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

@@ -1,0 +1,39 @@
+package io.oldguard.policy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every policy file merged into one immutable value. A reload builds a new one and swaps a single reference,
+ * so a call always sees one consistent version.
+ *
+ * @param version short content hash of the files, logged with every decision that depends on policy
+ */
+public record PolicySet(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents, String version) {
+
+    public PolicySet {
+        tools = Map.copyOf(tools);
+        agents = Map.copyOf(agents);
+    }
+
+    public Set<String> toolsGrantedTo(String agent) {
+        AgentPolicy policy = agents.get(agent);
+        return policy == null ? Set.of() : Set.copyOf(policy.tools());
+    }
+
+    public boolean grants(String agent, String tool) {
+        AgentPolicy policy = agents.get(agent);
+        return policy != null && policy.tools().contains(tool);
+    }
+
+    public Duration timeoutOf(String tool, Duration fallback) {
+        ToolPolicy policy = tools.get(tool);
+        return policy == null || policy.timeout() == null ? fallback : policy.timeout();
+    }
+
+    public List<String> agentNames() {
+        return agents.keySet().stream().sorted().toList();
+    }
+}

@@ -1,0 +1,154 @@
+package io.oldguard.soap;
+
+import io.oldguard.call.Backend;
+import io.oldguard.call.CallResult;
+import io.oldguard.call.ToolCall;
+import io.oldguard.config.SoapBackendConfig;
+import io.oldguard.guard.Refusals;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries calls to a legacy SOAP 1.1 service over HTTP/1.1 keep-alive connections. The JDK client keeps idle
+ * connections for reuse; a semaphore of {@code maxConnections} permits caps how many are ever open at once,
+ * because HTTP/1.1 uses one connection per request in flight. Every wait — for a permit, to connect, for the
+ * answer — ends at the call's deadline. It never retries: a retry is the agent's decision, made with the
+ * {@code Retry-After} oldguard gives it.
+ */
+public final class SoapBackend implements Backend {
+
+    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final String name;
+    private final SoapBackendConfig config;
+    private final HttpClient http;
+    private final Semaphore connections;
+    private final Clock clock;
+
+    public SoapBackend(String name, SoapBackendConfig config, Clock clock) {
+        this.name = name;
+        this.config = config;
+        this.clock = clock;
+        this.connections = new Semaphore(config.maxConnections(), true);
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CallResult invoke(ToolCall call) {
+        Duration remaining = Duration.between(clock.instant(), call.deadline());
+        if (remaining.isNegative() || remaining.isZero()) {
+            return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+        }
+        try {
+            if (!connections.tryAcquire(remaining.toNanos(), TimeUnit.NANOSECONDS)) {
+                return new CallResult.Failure(Refusals.backendBusy(name, config.maxConnections(), DEFAULT_RETRY_AFTER));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CallResult.Failure(Refusals.cancelled());
+        }
+        try {
+            return send(call);
+        } finally {
+            connections.release();
+        }
+    }
+
+    private CallResult send(ToolCall call) {
+        Duration remaining = Duration.between(clock.instant(), call.deadline());
+        if (remaining.isNegative() || remaining.isZero()) {
+            return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+        }
+        HttpRequest request = HttpRequest.newBuilder(config.endpoint())
+                .timeout(remaining)
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .header("SOAPAction", "\"" + call.tool().soap().soapAction() + "\"")
+                .header("X-Request-Id", call.requestId())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(SoapEnvelopes.request(call.tool(), call.arguments())))
+                .build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException e) {
+            return new CallResult.Failure(Refusals.backendUnavailable(name, "connect timed out", DEFAULT_RETRY_AFTER));
+        } catch (HttpTimeoutException e) {
+            return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+        } catch (ConnectException e) {
+            return new CallResult.Failure(Refusals.backendUnavailable(name, "connection refused", DEFAULT_RETRY_AFTER));
+        } catch (IOException e) {
+            return new CallResult.Failure(Refusals.backendUnavailable(name, "connection failed: " + e.getClass().getSimpleName(), DEFAULT_RETRY_AFTER));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CallResult.Failure(Refusals.cancelled());
+        }
+        return answer(call, response);
+    }
+
+    private CallResult answer(ToolCall call, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        if (status == 429 || status == 503) {
+            return new CallResult.Failure(Refusals.backendUnavailable(name, "it answered HTTP " + status,
+                    retryAfter(response).orElse(DEFAULT_RETRY_AFTER)));
+        }
+        // SOAP 1.1 sends faults with HTTP 500, so 500 is read before it is judged.
+        if (status != 200 && status != 500) {
+            return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status));
+        }
+        try {
+            return switch (SoapResponses.parse(call.tool(), response.body())) {
+                case SoapResponses.Result r -> new CallResult.Success(r.body());
+                case SoapResponses.Fault f -> new CallResult.Failure(Refusals.soapFault(name, f.code(), f.string()));
+            };
+        } catch (SoapResponses.UnreadableResponse e) {
+            return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status + ", " + e.getMessage()));
+        }
+    }
+
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").flatMap(v -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Math.max(1, Long.parseLong(v.trim()))));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** A TCP connect, not a SOAP call: proves the service listens without adding work to it. */
+    @Override
+    public boolean reachable() {
+        URI endpoint = config.endpoint();
+        int port = endpoint.getPort() > 0 ? endpoint.getPort() : "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(endpoint.getHost(), port), (int) config.connectTimeout().toMillis());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,184 @@
+package io.oldguard.soap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oldguard.catalog.Field;
+import io.oldguard.catalog.ParamType;
+import io.oldguard.catalog.Tool;
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * Reads a SOAP 1.1 response into typed JSON following the tool's result shape ({@code xs:int} becomes a JSON
+ * number, a repeated element an array), or into a fault. The StAX factory is built once and refuses DTDs and
+ * external entities, so a hostile or broken backend cannot make oldguard expand entities or fetch files.
+ */
+final class SoapResponses {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final XMLInputFactory XML = secureFactory();
+
+    sealed interface Parsed {
+    }
+
+    record Result(ObjectNode body) implements Parsed {
+    }
+
+    record Fault(String code, String string) implements Parsed {
+    }
+
+    /** The response is not the SOAP answer the contract promises. */
+    static final class UnreadableResponse extends Exception {
+        UnreadableResponse(String message) {
+            super(message);
+        }
+    }
+
+    private SoapResponses() {
+    }
+
+    static Parsed parse(Tool tool, byte[] body) throws UnreadableResponse {
+        try {
+            XMLStreamReader reader = XML.createXMLStreamReader(new ByteArrayInputStream(body));
+            try {
+                nextElement(reader, "Envelope");
+                nextElement(reader, "Body");
+                if (!nextStart(reader)) {
+                    throw new UnreadableResponse("empty SOAP Body");
+                }
+                if (SoapEnvelopes.SOAP11_NS.equals(reader.getNamespaceURI()) && "Fault".equals(reader.getLocalName())) {
+                    return fault(reader);
+                }
+                if (!tool.soap().responseElement().getLocalPart().equals(reader.getLocalName())) {
+                    throw new UnreadableResponse("expected " + tool.soap().responseElement().getLocalPart()
+                            + " but got " + reader.getLocalName());
+                }
+                return new Result(object(reader, tool.result()));
+            } finally {
+                reader.close();
+            }
+        } catch (XMLStreamException e) {
+            throw new UnreadableResponse("not well-formed XML: " + e.getMessage());
+        }
+    }
+
+    private static ObjectNode object(XMLStreamReader reader, List<Field> fields) throws XMLStreamException, UnreadableResponse {
+        ObjectNode node = JSON.objectNode();
+        for (Field f : fields) {
+            if (f.repeated()) {
+                node.putArray(f.name());
+            }
+        }
+        while (nextStart(reader)) {
+            Field field = null;
+            for (Field f : fields) {
+                if (f.name().equals(reader.getLocalName())) {
+                    field = f;
+                }
+            }
+            JsonNode value;
+            if (field == null) {
+                skip(reader);
+                continue;
+            } else if (field.isComplex()) {
+                value = object(reader, field.children());
+            } else {
+                value = scalar(field, reader.getElementText());
+            }
+            if (field.repeated()) {
+                ((ArrayNode) node.get(field.name())).add(value);
+            } else {
+                node.set(field.name(), value);
+            }
+        }
+        return node;
+    }
+
+    private static JsonNode scalar(Field field, String text) throws UnreadableResponse {
+        String t = text.trim();
+        try {
+            return switch (field.type()) {
+                case INTEGER -> {
+                    BigInteger i = new BigInteger(t);
+                    yield i.bitLength() < 64 ? JSON.numberNode(i.longValue()) : JSON.numberNode(i);
+                }
+                case NUMBER -> JSON.numberNode(new BigDecimal(t));
+                case BOOLEAN -> JSON.booleanNode("true".equals(t) || "1".equals(t));
+                default -> JSON.textNode(field.type() == ParamType.STRING ? text : t);
+            };
+        } catch (NumberFormatException e) {
+            throw new UnreadableResponse(field.name() + " is \"" + t + "\", not a " + field.type().jsonType());
+        }
+    }
+
+    private static Fault fault(XMLStreamReader reader) throws XMLStreamException {
+        String code = "";
+        String string = "";
+        while (nextStart(reader)) {
+            switch (reader.getLocalName()) {
+                case "faultcode" -> code = reader.getElementText().trim();
+                case "faultstring" -> string = reader.getElementText().trim();
+                default -> skip(reader);
+            }
+        }
+        int colon = code.indexOf(':');
+        return new Fault(colon >= 0 ? code.substring(colon + 1) : code, string);
+    }
+
+    /** Moves to the next child start element; false when the current element ends first. */
+    private static boolean nextStart(XMLStreamReader reader) throws XMLStreamException {
+        while (reader.hasNext()) {
+            int event = reader.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                return true;
+            }
+            if (event == XMLStreamConstants.END_ELEMENT) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static void nextElement(XMLStreamReader reader, String localName) throws XMLStreamException, UnreadableResponse {
+        while (reader.hasNext()) {
+            if (reader.next() == XMLStreamConstants.START_ELEMENT) {
+                if (localName.equals(reader.getLocalName()) && SoapEnvelopes.SOAP11_NS.equals(reader.getNamespaceURI())) {
+                    return;
+                }
+                if (!"Header".equals(reader.getLocalName())) {
+                    throw new UnreadableResponse("expected soap:" + localName + " but got " + reader.getLocalName());
+                }
+                skip(reader);
+            }
+        }
+        throw new UnreadableResponse("no soap:" + localName);
+    }
+
+    private static void skip(XMLStreamReader reader) throws XMLStreamException {
+        int depth = 1;
+        while (depth > 0 && reader.hasNext()) {
+            int event = reader.next();
+            if (event == XMLStreamConstants.START_ELEMENT) {
+                depth++;
+            } else if (event == XMLStreamConstants.END_ELEMENT) {
+                depth--;
+            }
+        }
+    }
+
+    private static XMLInputFactory secureFactory() {
+        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        return factory;
+    }
+}
