@@ -1,6 +1,5 @@
 package io.oldguard.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -14,20 +13,19 @@ import java.time.Duration;
  * @param idleTimeout  a connection that sends nothing for this long is closed (slow-loris protection)
  */
 public record RequestLimits(
-        @Min(1024) @Max(16 * 1024 * 1024) int maxBodyBytes,
-        @Min(2) @Max(256) int maxJsonDepth,
+        @NotNull @Min(1024) @Max(16 * 1024 * 1024) Integer maxBodyBytes,
+        @NotNull @Min(2) @Max(256) Integer maxJsonDepth,
         @NotNull Duration idleTimeout) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-    @JsonCreator
-    public RequestLimits(Integer maxBodyBytes, Integer maxJsonDepth, Duration idleTimeout) {
-        this(maxBodyBytes == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes.intValue(),
-                maxJsonDepth == null ? 16 : maxJsonDepth.intValue(),
-                idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout);
+    public RequestLimits {
+        maxBodyBytes = maxBodyBytes == null ? Integer.valueOf(DEFAULT_MAX_BODY_BYTES) : maxBodyBytes;
+        maxJsonDepth = maxJsonDepth == null ? Integer.valueOf(16) : maxJsonDepth;
+        idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
     }
 
     public static RequestLimits defaults() {
-        return new RequestLimits((Integer) null, null, null);
+        return new RequestLimits(null, null, null);
     }
 }

@@ -1,6 +1,5 @@
 package io.oldguard.config;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -19,14 +18,12 @@ public record SoapBackendConfig(
         @NotNull URI endpoint,
         @NotNull Duration timeout,
         @NotNull Duration connectTimeout,
-        @Min(1) @Max(1024) int maxConnections) {
+        @NotNull @Min(1) @Max(1024) Integer maxConnections) {
 
-    @JsonCreator
-    public SoapBackendConfig(String wsdl, URI endpoint, Duration timeout, Duration connectTimeout, Integer maxConnections) {
-        this(wsdl, endpoint,
-                timeout == null ? Duration.ofSeconds(5) : timeout,
-                connectTimeout == null ? Duration.ofSeconds(1) : connectTimeout,
-                maxConnections == null ? 16 : maxConnections.intValue());
+    public SoapBackendConfig {
+        timeout = timeout == null ? Duration.ofSeconds(5) : timeout;
+        connectTimeout = connectTimeout == null ? Duration.ofSeconds(1) : connectTimeout;
+        maxConnections = maxConnections == null ? Integer.valueOf(16) : maxConnections;
     }
 
     public SoapBackendConfig withEndpoint(URI newEndpoint) {

@@ -61,7 +61,7 @@ public final class YamlFiles {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw ConfigException.of(name, path(e), "unknown key \"" + e.getPropertyName() + "\" (expected one of: " + known + ")");
+            throw ConfigException.of(name, parentPath(e), "unknown key \"" + e.getPropertyName() + "\" (expected one of: " + known + ")");
         } catch (InvalidFormatException e) {
             throw ConfigException.of(name, path(e), "cannot read " + quote(e.getValue()) + " (expected "
                     + expectedFor(e.getTargetType()) + ")");
@@ -89,9 +89,18 @@ public final class YamlFiles {
         return List.copyOf(problems);
     }
 
+    private static String parentPath(JsonMappingException e) {
+        List<JsonMappingException.Reference> refs = e.getPath();
+        return path(refs.subList(0, Math.max(0, refs.size() - 1)));
+    }
+
     private static String path(JsonMappingException e) {
+        return path(e.getPath());
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs) {
         StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
+        for (JsonMappingException.Reference ref : refs) {
             if (ref.getFieldName() != null) {
                 if (!sb.isEmpty()) {
                     sb.append('.');

@@ -1,0 +1,133 @@
+package io.oldguard.cli;
+
+import io.oldguard.Setup;
+import io.oldguard.Sidecar;
+import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.SidecarConfig;
+import io.oldguard.config.SoapBackendConfig;
+import io.oldguard.simulator.LegacyInventorySimulator;
+import io.oldguard.simulator.SimulatorSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * {@code oldguard demo}: embedded PostgreSQL, the legacy simulator and oldguard in one process, configured from
+ * the shipped {@code sidecar.yaml} and {@code policies/}; makes a few calls through it, prints what happened,
+ * and keeps serving so you can call it yourself ({@code --exit} stops after the calls).
+ */
+final class DemoCommand {
+
+    private DemoCommand() {
+    }
+
+    static int run(Options options) {
+        Path configFile = Path.of(options.get("config", "sidecar.yaml"));
+        System.out.println("== oldguard demo: starting embedded PostgreSQL, the 2008 inventory service and oldguard");
+        try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
+            SidecarConfig config = ConfigLoader.load(configFile);
+            Map.Entry<String, SoapBackendConfig> backend = config.backends().entrySet().iterator().next();
+            SimulatorSettings settings = SimulatorSettings.defaults(config.resolve(backend.getValue().wsdl()),
+                    db.jdbcUrl(), "postgres", "").withPort(backend.getValue().endpoint().getPort());
+            try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(settings)) {
+                Map<String, String> env = new HashMap<>(System.getenv());
+                Map<String, String> tokens = new HashMap<>();
+                config.agents().forEach((id, agent) -> {
+                    if (agent.tokenEnv() != null && env.get(agent.tokenEnv()) == null) {
+                        String token = randomToken();
+                        env.put(agent.tokenEnv(), token);
+                        tokens.put(id, token);
+                    }
+                });
+                try (Sidecar sidecar = Sidecar.start(Setup.of(config, configFile.toString()), env)) {
+                    String base = "http://127.0.0.1:" + sidecar.agentPort();
+                    new DemoCalls(base, tokens, simulator).run();
+                    printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
+                    if (!options.flag("exit")) {
+                        RunCommand.awaitShutdown();
+                    }
+                }
+            }
+            return 0;
+        } catch (io.oldguard.config.ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("oldguard demo failed: " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static void printHowTo(String base, int adminPort, Map<String, String> tokens, URI simulator) {
+        String token = tokens.getOrDefault("support-bot", "$OLDGUARD_TOKEN_SUPPORT_BOT");
+        System.out.println();
+        System.out.println("== try it yourself (the demo keeps running; Ctrl-C stops it)");
+        System.out.println("  export TOKEN=" + token + "    # support-bot");
+        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools");
+        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools?format=openai");
+        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
+        System.out.println("       -d '{\"ItemID\": 42}' " + base + "/v1/tools/GetStock");
+        System.out.println("  curl -s http://127.0.0.1:" + adminPort + "/metrics | grep oldguard_calls");
+        tokens.forEach((agent, t) -> System.out.println("  token of " + agent + ": " + t));
+        System.out.println("  legacy service (unprotected, for comparison): " + simulator + "?wsdl");
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return "demo-" + HexFormat.of().formatHex(bytes);
+    }
+
+    /** The scripted calls, each printed with the status and body oldguard answered. */
+    private record DemoCalls(String base, Map<String, String> tokens, LegacyInventorySimulator simulator) {
+
+        void run() throws IOException, InterruptedException {
+            HttpClient http = HttpClient.newHttpClient();
+            String support = tokens.get("support-bot");
+            String order = tokens.get("order-bot");
+            show(http, "support-bot lists its tools", get("/v1/tools", support), true);
+            show(http, "support-bot checks stock of item 42", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
+            show(http, "order-bot reserves 3 units of item 42", post("/v1/tools/ReserveStock", order,
+                    "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
+            show(http, "support-bot tries ReserveStock, which its policy does not grant", post("/v1/tools/ReserveStock", support,
+                    "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
+            show(http, "a caller without a known token", post("/v1/tools/GetStock", "not-a-valid-token-at-all", "{\"ItemID\": 42}"), false);
+            show(http, "a body that is not JSON", post("/v1/tools/GetStock", support, "{ItemID: 42"), false);
+            System.out.println();
+            System.out.println("== the legacy service received " + simulator.requestsReceived() + " requests"
+                    + " (GetStock " + simulator.requestsReceived("GetStock") + ", ReserveStock "
+                    + simulator.requestsReceived("ReserveStock") + "); everything else was answered by oldguard");
+        }
+
+        private HttpRequest get(String path, String token) {
+            return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).GET().build();
+        }
+
+        private HttpRequest post(String path, String token, String json) {
+            return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        }
+
+        private static void show(HttpClient http, String what, HttpRequest request, boolean abbreviate)
+                throws IOException, InterruptedException {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            if (abbreviate && body.length() > 300) {
+                body = body.substring(0, 300) + "… (" + body.length() + " bytes)";
+            }
+            System.out.println();
+            System.out.println("-- " + what + ": " + request.method() + " " + request.uri().getPath());
+            System.out.println("   " + response.statusCode() + " " + body);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.oldguard.testing;
+
+import io.oldguard.Setup;
+import io.oldguard.Sidecar;
+import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.Listeners;
+import io.oldguard.config.SidecarConfig;
+import io.oldguard.config.SoapBackendConfig;
+import io.oldguard.simulator.LegacyInventorySimulator;
+import io.oldguard.simulator.SimulatorSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real PostgreSQL database, the real CXF simulator and a real oldguard on free loopback ports, configured from
+ * the shipped {@code sidecar.yaml} and {@code policies/} (adjustable per test).
+ */
+public final class SidecarHarness implements AutoCloseable {
+
+    public static final String SUPPORT_TOKEN = "support-bot-test-token-0123456789";
+    public static final String ORDER_TOKEN = "order-bot-test-token-0123456789";
+
+    private final TestDatabase database;
+    private final LegacyInventorySimulator simulator;
+    private final Sidecar sidecar;
+
+    private SidecarHarness(TestDatabase database, LegacyInventorySimulator simulator, Sidecar sidecar) {
+        this.database = database;
+        this.simulator = simulator;
+        this.sidecar = sidecar;
+    }
+
+    public static SidecarHarness start() {
+        return start(UnaryOperator.identity(), UnaryOperator.identity());
+    }
+
+    /**
+     * @param simulatorSettings adjusts the simulator (workers, latency)
+     * @param sidecarConfig     adjusts the sidecar configuration after listeners and endpoint are set
+     */
+    public static SidecarHarness start(UnaryOperator<SimulatorSettings> simulatorSettings,
+            UnaryOperator<SidecarConfig> sidecarConfig) {
+        TestDatabase database = TestDatabase.create();
+        LegacyInventorySimulator simulator = null;
+        try {
+            simulator = LegacyInventorySimulator.start(simulatorSettings.apply(SimulatorSettings.defaults(
+                    Path.of("wsdl/inventory.wsdl"), database.jdbcUrl(), database.user(), database.password())));
+            SidecarConfig config = sidecarConfig.apply(pointedAt(ConfigLoader.load(Path.of("sidecar.yaml")), simulator.endpoint()));
+            Sidecar sidecar = Sidecar.start(Setup.of(config, "sidecar.yaml"), tokens());
+            return new SidecarHarness(database, simulator, sidecar);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (RuntimeException e) {
+            if (simulator != null) {
+                simulator.close();
+            }
+            database.close();
+            throw e;
+        }
+    }
+
+    public static SidecarConfig pointedAt(SidecarConfig config, URI endpoint) {
+        SoapBackendConfig inventory = config.backends().get("inventory").withEndpoint(endpoint);
+        return config.withListeners(Listeners.ephemeral()).withBackends(Map.of("inventory", inventory));
+    }
+
+    public static Map<String, String> tokens() {
+        return Map.of("OLDGUARD_TOKEN_SUPPORT_BOT", SUPPORT_TOKEN, "OLDGUARD_TOKEN_ORDER_BOT", ORDER_TOKEN);
+    }
+
+    public Http agent() {
+        return new Http("http://127.0.0.1:" + sidecar.agentPort());
+    }
+
+    public Http admin() {
+        return new Http("http://127.0.0.1:" + sidecar.adminPort());
+    }
+
+    public LegacyInventorySimulator simulator() {
+        return simulator;
+    }
+
+    public TestDatabase database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        sidecar.close();
+        simulator.close();
+        database.close();
+    }
+}
