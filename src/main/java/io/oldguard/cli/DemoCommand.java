@@ -49,8 +49,8 @@ final class DemoCommand {
                 try (Sidecar sidecar = Sidecar.start(Setup.of(config, configFile.toString()), env)) {
                     String base = "http://127.0.0.1:" + sidecar.agentPort();
                     new DemoCalls(base, tokens, simulator).run();
-                    printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
                     if (!options.flag("exit")) {
+                        printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
                         RunCommand.awaitShutdown();
                     }
                 }

@@ -30,6 +30,10 @@ public final class Main {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
+        if (!args[0].equals("run") && System.getProperty("OLDGUARD_LOG_TARGET") == null) {
+            // Only a serving sidecar logs to stdout; the other commands keep stdout for what they print.
+            System.setProperty("OLDGUARD_LOG_TARGET", "System.err");
+        }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         Options options;
         try {

@@ -1,0 +1,15 @@
+# Sourced by the project's scripts: selects the newest JDK 25+ under /usr/lib/jvm (the build targets Java 21
+# bytecode but is built and tested on JDK 25), installs Maven if the machine lacks it.
+if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[5-9]|[3-9][0-9])'; then
+  JAVA_HOME=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | sort | tail -n 1)
+  if [ -z "$JAVA_HOME" ]; then
+    echo "oldguard: no JDK 25 under /usr/lib/jvm; install one (e.g. temurin-25-jdk)" >&2
+    exit 1
+  fi
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "oldguard: installing Maven" >&2
+  apt-get update -qq && apt-get install -y -qq maven >/dev/null
+fi
