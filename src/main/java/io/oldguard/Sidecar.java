@@ -9,7 +9,15 @@ import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
 import io.oldguard.call.ToolCallHandler;
+import io.oldguard.config.AdminConfig;
+import io.oldguard.config.ConfigException;
+import io.oldguard.config.HaltsConfig;
+import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
+import io.oldguard.halt.ErrorStreakGuard;
+import io.oldguard.halt.HaltGuard;
+import io.oldguard.halt.HaltRegistry;
+import io.oldguard.validation.ValidationGuard;
 import io.oldguard.guard.GuardChain;
 import io.oldguard.guard.GuardChain.NamedGuard;
 import io.oldguard.http.AgentPortServer;
@@ -75,19 +83,28 @@ public final class Sidecar implements AutoCloseable {
         });
         Map<String, Backend> backends = Map.copyOf(soapBackends);
 
+        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry);
+        HaltGuard haltGuard = new HaltGuard(halts);
+        HaltsConfig.ErrorStreak streak = config.halts().errorStreak();
+
         // The order of the guards is fixed here and nowhere else.
         GuardChain chain = new GuardChain(List.of(
                 new NamedGuard("identity", new IdentityGuard()),
-                new NamedGuard("permission", new PermissionGuard(policies::get))));
+                new NamedGuard("halt", haltGuard),
+                new NamedGuard("permission", new PermissionGuard(policies::get)),
+                new NamedGuard("validation", new ValidationGuard(policies::get, halts, registry, clock)),
+                new NamedGuard("error-streak", new ErrorStreakGuard(halts, streak.faults(), streak.window(),
+                        policies::get, clock))));
 
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ToolCallHandler calls = new ToolCallHandler(chain, backends, metrics, clock);
         Readiness readiness = new Readiness(backends, READINESS_INTERVAL, registry);
-        AdminServer admin = AdminServer.start(config.listeners().admin(), readiness, registry);
+        AdminServer admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
+                config.agents().keySet(), policies::get, adminTokenHash(setup, env), workers);
         AgentPortServer agentPort;
         try {
             agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), setup.catalog(), agents,
-                    policies::get, calls, workers, timeouts, metrics, clock);
+                    haltGuard, policies::get, calls, workers, timeouts, metrics, clock);
         } catch (InterruptedException | RuntimeException e) {
             admin.close();
             readiness.close();
@@ -97,6 +114,18 @@ public final class Sidecar implements AutoCloseable {
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
         return new Sidecar(registry, workers, soapBackends, readiness, agentPort, admin);
+    }
+
+    private static String adminTokenHash(Setup setup, Map<String, String> env) {
+        AdminConfig admin = setup.config().admin();
+        if (!admin.configured()) {
+            return null;
+        }
+        try {
+            return Secrets.sha256(Secrets.read(setup.config(), admin.tokenEnv(), admin.tokenFile(), env, "the admin token"));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.of(setup.configFile(), "admin", e.getMessage());
+        }
     }
 
     public int agentPort() {

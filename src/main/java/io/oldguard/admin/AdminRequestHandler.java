@@ -2,11 +2,13 @@ package io.oldguard.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -14,23 +16,41 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.oldguard.guard.Refusals;
 import io.oldguard.http.HttpResponses;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
-/** Serves {@code /healthz}, {@code /readyz} and {@code /metrics}; reads state only, never waits on anything. */
+/**
+ * Serves {@code /healthz}, {@code /readyz} and {@code /metrics} on the event loop (they read state only) and
+ * hands the token-protected {@code /v1/agents} API to a virtual thread.
+ */
 final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Readiness readiness;
     private final PrometheusMeterRegistry registry;
+    private final AgentsAdminApi agents;
+    private final ExecutorService workers;
 
-    AdminRequestHandler(Readiness readiness, PrometheusMeterRegistry registry) {
+    AdminRequestHandler(Readiness readiness, PrometheusMeterRegistry registry, AgentsAdminApi agents,
+            ExecutorService workers) {
         this.readiness = readiness;
         this.registry = registry;
+        this.agents = agents;
+        this.workers = workers;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (path.startsWith(AgentsAdminApi.PREFIX)) {
+            HttpMethod method = request.method();
+            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            // The admin API writes the halts file: off the event loop, on a virtual thread.
+            workers.submit(() -> write(ctx, agents.handle(method, path, authorization, body), keepAlive));
+            return;
+        }
         FullHttpResponse response;
         if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
             response = HttpResponses.problem(Refusals.methodNotAllowed(request.method().name(), path, List.of("GET")), null);
@@ -43,7 +63,11 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 default -> HttpResponses.problem(Refusals.notFound(path), null);
             };
         }
-        if (HttpUtil.isKeepAlive(request)) {
+        write(ctx, response, keepAlive);
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (keepAlive) {
             ctx.writeAndFlush(response);
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

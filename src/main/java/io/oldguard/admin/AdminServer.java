@@ -12,8 +12,13 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.oldguard.config.Listener;
+import io.oldguard.halt.HaltRegistry;
+import io.oldguard.policy.PolicySet;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The admin port: health, readiness and metrics on their own single-threaded event loop group, so no amount of
@@ -29,8 +34,10 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static AdminServer start(Listener listener, Readiness readiness, PrometheusMeterRegistry registry)
-            throws InterruptedException {
+    public static AdminServer start(Listener listener, Readiness readiness, PrometheusMeterRegistry registry,
+            HaltRegistry halts, Set<String> agents, Supplier<PolicySet> policies, String adminTokenHash,
+            ExecutorService workers) throws InterruptedException {
+        AgentsAdminApi api = new AgentsAdminApi(halts, agents, policies, adminTokenHash);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
@@ -41,7 +48,7 @@ public final class AdminServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
                                     new HttpObjectAggregator(8192),
-                                    new AdminRequestHandler(readiness, registry));
+                                    new AdminRequestHandler(readiness, registry, api, workers));
                         }
                     })
                     .bind(listener.host(), listener.port())

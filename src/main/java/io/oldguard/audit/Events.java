@@ -7,6 +7,18 @@ public final class Events {
     public static final String CALL = "call";
     /** A request refused before it became a tool call (malformed, too large, unknown route). */
     public static final String REQUEST_REJECTED = "request.rejected";
+    /** CRITICAL: an agent sent arguments the contract or policy forbids and is halted. */
+    public static final String AGENT_HALTED = "agent.halted";
+    /** CRITICAL: an agent's valid-looking calls kept failing at the backend (guessing) and it is halted. */
+    public static final String AGENT_HALTED_ERROR_STREAK = "agent.halted.error_streak";
+    /** An operator halted an agent by hand. */
+    public static final String AGENT_HALTED_MANUAL = "agent.halted.manual";
+    public static final String AGENT_RELEASED = "agent.released";
+    /** WARN: a call refused for its arguments without halting (reject, or a strike below the limit). */
+    public static final String VALIDATION_REJECTED = "validation.rejected";
+    /** WARN: a rule in observe mode would have refused this call; it was let through. */
+    public static final String VALIDATION_OBSERVED = "validation.observed";
+    public static final String HALTS_NOT_PERSISTED = "halts.not_persisted";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

@@ -64,6 +64,7 @@ public final class ToolCallHandler {
         Backend backend = backends.get(call.tool().backend());
         Instant start = clock.instant();
         CallResult result = backend.invoke(call);
+        chain.completed(call, result);
         metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result),
                 Duration.between(start, clock.instant()));
         return new Handled(result, "backend");

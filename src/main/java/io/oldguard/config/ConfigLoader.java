@@ -19,7 +19,7 @@ public final class ConfigLoader {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(),
-                raw.policies(), baseDir);
+                raw.policies(), raw.halts(), raw.admin(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(name, config));
         problems.addAll(crossCheck(name, config));
@@ -61,6 +61,10 @@ public final class ConfigLoader {
             if (backend.timeout() != null && (backend.timeout().isZero() || backend.timeout().isNegative())) {
                 problems.add(ConfigException.problem(file, key + ".timeout", "must be longer than 0ms"));
             }
+        }
+        AdminConfig admin = config.admin();
+        if (admin.tokenEnv() != null && admin.tokenFile() != null) {
+            problems.add(ConfigException.problem(file, "admin", "set one of tokenEnv or tokenFile (got both)"));
         }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(ConfigException.problem(file, "policies",

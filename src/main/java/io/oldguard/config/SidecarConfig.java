@@ -19,6 +19,8 @@ public record SidecarConfig(
         @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid AgentConfig> agents,
         @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid SoapBackendConfig> backends,
         @NotNull String policies,
+        @NotNull @Valid HaltsConfig halts,
+        @NotNull AdminConfig admin,
         Path baseDir) {
 
     static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
@@ -30,6 +32,8 @@ public record SidecarConfig(
         agents = agents == null ? Map.of() : Map.copyOf(agents);
         backends = backends == null ? Map.of() : Map.copyOf(backends);
         policies = policies == null ? "policies" : policies;
+        halts = halts == null ? HaltsConfig.defaults() : halts;
+        admin = admin == null ? AdminConfig.none() : admin;
     }
 
     public Path policiesDir() {
@@ -41,10 +45,22 @@ public record SidecarConfig(
     }
 
     public SidecarConfig withListeners(Listeners l) {
-        return new SidecarConfig(l, requests, agents, backends, policies, baseDir);
+        return new SidecarConfig(l, requests, agents, backends, policies, halts, admin, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
-        return new SidecarConfig(listeners, requests, agents, b, policies, baseDir);
+        return new SidecarConfig(listeners, requests, agents, b, policies, halts, admin, baseDir);
+    }
+
+    public SidecarConfig withHalts(HaltsConfig h) {
+        return new SidecarConfig(listeners, requests, agents, backends, policies, h, admin, baseDir);
+    }
+
+    public SidecarConfig withPolicies(String dir) {
+        return new SidecarConfig(listeners, requests, agents, backends, dir, halts, admin, baseDir);
+    }
+
+    public SidecarConfig withAdmin(AdminConfig a) {
+        return new SidecarConfig(listeners, requests, agents, backends, policies, halts, a, baseDir);
     }
 }

@@ -1,5 +1,6 @@
 package io.oldguard.guard;
 
+import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 
 /**
@@ -11,4 +12,8 @@ import io.oldguard.call.ToolCall;
 public interface Guard {
 
     Verdict check(ToolCall call);
+
+    /** Told how every allowed call ended at its backend; for guards that learn from outcomes. */
+    default void completed(ToolCall call, CallResult result) {
+    }
 }

@@ -1,5 +1,6 @@
 package io.oldguard.guard;
 
+import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 import java.util.List;
 
@@ -33,5 +34,12 @@ public final class GuardChain {
             }
         }
         return new Decision(Verdict.ALLOW, "");
+    }
+
+    /** Tells every guard how an allowed call ended at the backend. */
+    public void completed(ToolCall call, CallResult result) {
+        for (NamedGuard g : guards) {
+            g.guard().completed(call, result);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.oldguard.guard;
 
+import io.oldguard.halt.Halt;
+import io.oldguard.validation.Violation;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -46,7 +48,7 @@ public final class Refusals {
 
     public static Refusal notFound(String path) {
         return new Refusal(404, TYPE_BASE + "not-found", "Not found",
-                "Nothing is served at " + truncate(path, 100) + "; tools are listed at GET /v1/tools and called at POST /v1/tools/{name}.",
+                "Nothing is served at " + truncate(path, 100) + "; see the README for the endpoints of this port.",
                 "not_found", null, null, null);
     }
 
@@ -90,6 +92,63 @@ public final class Refusals {
     public static Refusal badRequest(String what) {
         return new Refusal(400, TYPE_BASE + "bad-request", "Bad request", truncate(what, 200),
                 "bad_request", null, null, Map.of("Connection", "close"));
+    }
+
+    /**
+     * The Fixed Format Error: 422 with every violation, the first one's sentence as the detail.
+     *
+     * @param agentHalted whether this call also halted the agent, so the model knows retrying is pointless
+     */
+    public static Refusal invalidArguments(String tool, List<Violation> violations, boolean agentHalted) {
+        String detail = violations.get(0).message()
+                + (violations.size() > 1 ? " (" + (violations.size() - 1) + " more problem"
+                        + (violations.size() > 2 ? "s" : "") + " in violations.)" : "");
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("tool", tool);
+        ext.put("violations", violations);
+        if (agentHalted) {
+            ext.put("agentHalted", true);
+        }
+        return new Refusal(422, TYPE_BASE + "fixed-format-error", "Fixed Format Error", detail,
+                "invalid_arguments", ext, null, null);
+    }
+
+    public static Refusal halted(Halt halt) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("agent", halt.agent());
+        ext.put("reason", halt.reason());
+        ext.put("haltedSince", halt.since().toString());
+        if (halt.until() != null) {
+            ext.put("haltedUntil", halt.until().toString());
+        }
+        return new Refusal(423, TYPE_BASE + "agent-halted", "Agent halted",
+                "Agent " + halt.agent() + " is halted since " + halt.since() + " (" + halt.detail() + "); "
+                        + (halt.until() == null ? "an operator must release it before it can call any tool."
+                                : "the halt lifts at " + halt.until() + "."),
+                "halted", ext, null, null);
+    }
+
+    public static Refusal adminDisabled() {
+        return new Refusal(403, TYPE_BASE + "admin-disabled", "Admin API disabled",
+                "No admin token is configured; set admin.tokenEnv or admin.tokenFile in sidecar.yaml to use the admin API.",
+                "admin_disabled", null, null, null);
+    }
+
+    public static Refusal adminUnauthenticated() {
+        return new Refusal(401, TYPE_BASE + "unauthenticated", "Unauthenticated",
+                "The admin API needs the admin token as \"Authorization: Bearer <token>\".",
+                "unauthenticated", null, null, Map.of("WWW-Authenticate", "Bearer realm=\"oldguard-admin\""));
+    }
+
+    public static Refusal unknownAgent(String agent, Collection<String> known) {
+        return new Refusal(404, TYPE_BASE + "unknown-agent", "Unknown agent",
+                "There is no agent named " + agent + "; the agents are: " + String.join(", ", known.stream().sorted().toList()) + ".",
+                "unknown_agent", null, null, null);
+    }
+
+    public static Refusal notHalted(String agent) {
+        return new Refusal(404, TYPE_BASE + "not-halted", "Agent not halted",
+                "Agent " + agent + " is not halted; nothing to release.", "not_halted", null, null, null);
     }
 
     public static Refusal soapFault(String backend, String faultCode, String faultString) {

@@ -11,6 +11,7 @@ import io.oldguard.call.ToolCallHandler;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.Listener;
 import io.oldguard.config.RequestLimits;
+import io.oldguard.halt.HaltGuard;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
@@ -34,10 +35,10 @@ public final class AgentPortServer implements AutoCloseable {
     }
 
     public static AgentPortServer start(Listener listener, RequestLimits limits, ToolCatalog catalog,
-            AgentDirectory agents, Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
+            AgentDirectory agents, HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) throws InterruptedException {
         AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(catalog, new ToolListing(catalog), agents,
-                new IdentityGuard(), policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
+                new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
                 workers, backendTimeouts, metrics, clock);
         // The event loops only parse HTTP and route; one per core is plenty because nothing on them blocks.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());

@@ -27,6 +27,7 @@ import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.guard.Verdict;
+import io.oldguard.halt.HaltGuard;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
@@ -55,7 +56,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     /** What every connection's handler shares; built once per server. */
     record Shared(ToolCatalog catalog, ToolListing listing, AgentDirectory agents, IdentityGuard identity,
-            Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
+            HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
     }
 
@@ -102,10 +103,19 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         String agent = ((Caller.Agent) caller).id();
-        var visible = shared.policies().get().toolsGrantedTo(agent);
         boolean openAi = "openai".equals(param(request, "format"));
-        Object body = openAi ? shared.listing().openAi(visible) : shared.listing().describe(visible);
-        write(ctx, HttpResponses.json(HttpResponseStatus.OK, body, requestId), keepAlive);
+        callsInProgress++;
+        // The halt check may touch the halts file (a lifted cool-off), so it runs off the event loop too.
+        shared.workers().submit(() -> {
+            if (shared.halts().check(agent) instanceof Refusal refusal) {
+                rejectFromWorker(ctx, refusal, requestId, keepAlive);
+                return;
+            }
+            PolicySet policies = shared.policies().get();
+            var visible = policies.toolsGrantedTo(agent);
+            Object body = openAi ? shared.listing().openAi(policies, visible) : shared.listing().describe(policies, visible);
+            finishFromWorker(ctx, HttpResponses.json(HttpResponseStatus.OK, body, requestId), keepAlive);
+        });
     }
 
     private void callTool(ChannelHandlerContext ctx, FullHttpRequest request, String toolName, String requestId,

@@ -1,18 +1,11 @@
 package io.oldguard.identity;
 
-import io.oldguard.config.AgentConfig;
 import io.oldguard.config.ConfigException;
+import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.call.Caller;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +34,7 @@ public final class AgentDirectory {
             String key = "agents." + id;
             String token;
             try {
-                token = readToken(config, agent, env);
+                token = Secrets.read(config, agent.tokenEnv(), agent.tokenFile(), env, "the agent's bearer token");
             } catch (IllegalArgumentException e) {
                 problems.add(ConfigException.problem(configFile, key, e.getMessage()));
                 return;
@@ -75,29 +68,7 @@ public final class AgentDirectory {
         return Set.copyOf(agentByTokenHash.values());
     }
 
-    private static String readToken(SidecarConfig config, AgentConfig agent, Map<String, String> env) {
-        if (agent.tokenEnv() != null && !agent.tokenEnv().isBlank()) {
-            String value = env.get(agent.tokenEnv());
-            if (value == null || value.isBlank()) {
-                throw new IllegalArgumentException("environment variable " + agent.tokenEnv()
-                        + " named by tokenEnv is not set (expected the agent's bearer token)");
-            }
-            return value.strip();
-        }
-        Path file = config.resolve(agent.tokenFile());
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("tokenFile " + file + " cannot be read (expected a file holding the agent's bearer token)");
-        }
-    }
-
     static String hash(String token) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return Secrets.sha256(token);
     }
 }

@@ -14,7 +14,18 @@ public final class MetricNames {
     /** Gauge: 1 when the backend answered the last reachability probe, by {@code backend}. */
     public static final String BACKEND_UP = "oldguard.backend.up";
 
+    /** Counter: arguments refused by validation, by {@code tool} and {@code rule}. */
+    public static final String VALIDATION_FAILURES = "oldguard.validation.failures";
+    /** Counter: violations of rules in observe mode that were let through, by {@code tool} and {@code rule}. */
+    public static final String VALIDATION_WOULD_REFUSE = "oldguard.validation.would.refuse";
+    /** Counter: agents halted, by {@code reason}. */
+    public static final String HALTS = "oldguard.halts";
+    /** Gauge: agents halted right now. */
+    public static final String AGENTS_HALTED = "oldguard.agents.halted";
+
     public static final String TAG_AGENT = "agent";
+    public static final String TAG_RULE = "rule";
+    public static final String TAG_REASON = "reason";
     public static final String TAG_TOOL = "tool";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_BACKEND = "backend";

@@ -1,8 +1,11 @@
 package io.oldguard.policy;
 
+import io.oldguard.catalog.Tool;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.YamlFiles;
+import io.oldguard.validation.ContractBuilder;
+import io.oldguard.validation.ToolContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +61,7 @@ public final class PolicyLoader {
                 } else if (tp != null && tp.timeout() != null && tp.timeout().isZero()) {
                     problems.add(ConfigException.problem(name, key + ".timeout", "must be longer than 0ms"));
                 } else {
-                    tools.put(tool, tp == null ? new ToolPolicy(null) : tp);
+                    tools.put(tool, tp == null ? ToolPolicy.defaults() : tp);
                 }
             });
             policy.agents().forEach((agent, ap) -> {
@@ -86,11 +89,18 @@ public final class PolicyLoader {
                 agents.put(agent, ap);
             });
         }
+        Map<String, ToolContract> contracts = new TreeMap<>();
+        for (Tool tool : catalog.all()) {
+            Path file = definedIn.get("tools." + tool.name());
+            String name = file == null ? dir.toString() : file.toString();
+            contracts.put(tool.name(), ContractBuilder.build(tool, tools.getOrDefault(tool.name(), ToolPolicy.defaults()),
+                    (key, message) -> problems.add(ConfigException.problem(name, key, message))));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         String version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-        return new PolicySet(tools, agents, version);
+        return new PolicySet(tools, agents, contracts, version);
     }
 
     private static String toolNames(ToolCatalog catalog) {

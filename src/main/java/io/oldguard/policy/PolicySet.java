@@ -1,5 +1,6 @@
 package io.oldguard.policy;
 
+import io.oldguard.validation.ToolContract;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +12,18 @@ import java.util.Set;
  *
  * @param version short content hash of the files, logged with every decision that depends on policy
  */
-public record PolicySet(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents, String version) {
+public record PolicySet(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents,
+        Map<String, ToolContract> contracts, String version) {
 
     public PolicySet {
         tools = Map.copyOf(tools);
         agents = Map.copyOf(agents);
+        contracts = Map.copyOf(contracts);
+    }
+
+    /** The merged XSD + policy rules of a tool; every catalogue tool has one. */
+    public ToolContract contract(String tool) {
+        return contracts.get(tool);
     }
 
     public Set<String> toolsGrantedTo(String agent) {

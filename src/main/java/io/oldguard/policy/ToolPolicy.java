@@ -1,11 +1,36 @@
 package io.oldguard.policy;
 
+import jakarta.validation.Valid;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What a policy says about one tool.
  *
- * @param timeout the tool's deadline; null means the backend's default
+ * @param timeout     the tool's deadline; null means the backend's default
+ * @param params      rules per parameter, tightening the XSD
+ * @param onViolation what a violation does (default {@code halt})
+ * @param strikes     optional: halt only after N violations within a window
+ * @param coolOff     optional: a halt caused by this tool lifts by itself after this long
  */
-public record ToolPolicy(Duration timeout) {
+public record ToolPolicy(
+        Duration timeout,
+        Map<String, @Valid ParamRule> params,
+        ViolationAction onViolation,
+        @Valid Strikes strikes,
+        Duration coolOff) {
+
+    public ToolPolicy {
+        // "ItemID:" with nothing under it is an empty rule, not a null that would fail later.
+        Map<String, ParamRule> copy = new java.util.LinkedHashMap<>();
+        if (params != null) {
+            params.forEach((name, rule) -> copy.put(name, rule == null ? ParamRule.NONE : rule));
+        }
+        params = java.util.Collections.unmodifiableMap(copy);
+        onViolation = onViolation == null ? ViolationAction.HALT : onViolation;
+    }
+
+    public static ToolPolicy defaults() {
+        return new ToolPolicy(null, null, null, null, null);
+    }
 }

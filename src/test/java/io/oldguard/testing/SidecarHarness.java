@@ -3,12 +3,16 @@ package io.oldguard.testing;
 import io.oldguard.Setup;
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Listeners;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.simulator.LegacyInventorySimulator;
 import io.oldguard.simulator.SimulatorSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -21,6 +25,7 @@ public final class SidecarHarness implements AutoCloseable {
 
     public static final String SUPPORT_TOKEN = "support-bot-test-token-0123456789";
     public static final String ORDER_TOKEN = "order-bot-test-token-0123456789";
+    public static final String ADMIN_TOKEN = "admin-test-token-0123456789abcdef";
 
     private final TestDatabase database;
     private final LegacyInventorySimulator simulator;
@@ -62,13 +67,24 @@ public final class SidecarHarness implements AutoCloseable {
         }
     }
 
+    /** Free ports, the given endpoint, and a halts file of its own so tests never share halted agents. */
     public static SidecarConfig pointedAt(SidecarConfig config, URI endpoint) {
         SoapBackendConfig inventory = config.backends().get("inventory").withEndpoint(endpoint);
-        return config.withListeners(Listeners.ephemeral()).withBackends(Map.of("inventory", inventory));
+        return config.withListeners(Listeners.ephemeral()).withBackends(Map.of("inventory", inventory))
+                .withHalts(new HaltsConfig(freshHaltsFile().toString(), config.halts().errorStreak()));
+    }
+
+    public static Path freshHaltsFile() {
+        try {
+            return Files.createTempDirectory("oldguard-halts").resolve("halts.json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Map<String, String> tokens() {
-        return Map.of("OLDGUARD_TOKEN_SUPPORT_BOT", SUPPORT_TOKEN, "OLDGUARD_TOKEN_ORDER_BOT", ORDER_TOKEN);
+        return Map.of("OLDGUARD_TOKEN_SUPPORT_BOT", SUPPORT_TOKEN, "OLDGUARD_TOKEN_ORDER_BOT", ORDER_TOKEN,
+                "OLDGUARD_ADMIN_TOKEN", ADMIN_TOKEN);
     }
 
     public Http agent() {

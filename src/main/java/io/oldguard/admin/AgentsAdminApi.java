@@ -1,0 +1,127 @@
+package io.oldguard.admin;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.oldguard.audit.Events;
+import io.oldguard.config.Secrets;
+import io.oldguard.guard.Refusals;
+import io.oldguard.halt.Halt;
+import io.oldguard.halt.HaltRegistry;
+import io.oldguard.http.HttpResponses;
+import io.oldguard.policy.PolicySet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operators' API for halted agents, behind the admin token: list them with why and since when, release
+ * one, halt one by hand. Blocking (the halts file is written): called on a virtual thread, never the event loop.
+ */
+final class AgentsAdminApi {
+
+    static final String PREFIX = "/v1/agents";
+    private static final Pattern AGENT_ACTION = Pattern.compile("/v1/agents/([a-z0-9][a-z0-9-]{0,62})/(release|halt)");
+    private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final HaltRegistry halts;
+    private final Set<String> agents;
+    private final Supplier<PolicySet> policies;
+    private final byte[] adminTokenHash;
+
+    /** @param adminTokenHash SHA-256 hex of the admin token, or null when none is configured */
+    AgentsAdminApi(HaltRegistry halts, Set<String> agents, Supplier<PolicySet> policies, String adminTokenHash) {
+        this.halts = halts;
+        this.agents = Set.copyOf(agents);
+        this.policies = policies;
+        this.adminTokenHash = adminTokenHash == null ? null : adminTokenHash.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    FullHttpResponse handle(HttpMethod method, String path, String authorization, byte[] body) {
+        if (adminTokenHash == null) {
+            return HttpResponses.problem(Refusals.adminDisabled(), null);
+        }
+        if (!authorized(authorization)) {
+            return HttpResponses.problem(Refusals.adminUnauthenticated(), null);
+        }
+        if (path.equals(PREFIX + "/halted")) {
+            return HttpMethod.GET.equals(method) ? list()
+                    : HttpResponses.problem(Refusals.methodNotAllowed(method.name(), path, List.of("GET")), null);
+        }
+        Matcher m = AGENT_ACTION.matcher(path);
+        if (!m.matches()) {
+            return HttpResponses.problem(Refusals.notFound(path), null);
+        }
+        if (!HttpMethod.POST.equals(method)) {
+            return HttpResponses.problem(Refusals.methodNotAllowed(method.name(), path, List.of("POST")), null);
+        }
+        String agent = m.group(1);
+        if (!agents.contains(agent)) {
+            return HttpResponses.problem(Refusals.unknownAgent(agent, agents), null);
+        }
+        return m.group(2).equals("release") ? release(agent) : halt(agent, reasonFrom(body));
+    }
+
+    private FullHttpResponse list() {
+        ObjectNode result = JSON.createObjectNode();
+        result.set("halted", JSON.valueToTree(halts.all()));
+        return HttpResponses.json(HttpResponseStatus.OK, result, null);
+    }
+
+    private FullHttpResponse release(String agent) {
+        Optional<Halt> released = halts.release(agent, "operator");
+        if (released.isEmpty()) {
+            return HttpResponses.problem(Refusals.notHalted(agent), null);
+        }
+        ObjectNode result = JSON.createObjectNode().put("agent", agent).put("released", true);
+        result.set("wasHalted", JSON.valueToTree(released.get()));
+        return HttpResponses.json(HttpResponseStatus.OK, result, null);
+    }
+
+    private FullHttpResponse halt(String agent, String reason) {
+        Halt halt = halts.halt(new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
+                halts.clock().instant(), null, null, null, null, policies.get().version()));
+        LOG.error("CRITICAL agent {} halted by an operator: {}", agent, reason, kv("severity", "CRITICAL"),
+                kv("event", Events.AGENT_HALTED_MANUAL), kv("agent", agent), kv("reason", reason));
+        return HttpResponses.json(HttpResponseStatus.OK, JSON.valueToTree(halt), null);
+    }
+
+    private static String reasonFrom(byte[] body) {
+        if (body.length == 0) {
+            return "no reason given";
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            String reason = node == null ? null : node.path("reason").asText(null);
+            return reason == null || reason.isBlank() ? "no reason given"
+                    : reason.length() > 200 ? reason.substring(0, 200) : reason;
+        } catch (IOException e) {
+            return "no reason given";
+        }
+    }
+
+    private boolean authorized(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] presented = Secrets.sha256(authorization.substring(7).strip()).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(presented, adminTokenHash);
+    }
+}

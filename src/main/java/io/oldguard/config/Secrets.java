@@ -1,0 +1,47 @@
+package io.oldguard.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/** Reads a secret named by {@code tokenEnv} or {@code tokenFile}; callers keep only its hash. */
+public final class Secrets {
+
+    private Secrets() {
+    }
+
+    /**
+     * @param what what the secret is, for the message ("the agent's bearer token")
+     * @throws IllegalArgumentException naming the variable or file and what was expected
+     */
+    public static String read(SidecarConfig config, String tokenEnv, String tokenFile, Map<String, String> env, String what) {
+        if (tokenEnv != null && !tokenEnv.isBlank()) {
+            String value = env.get(tokenEnv);
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("environment variable " + tokenEnv
+                        + " named by tokenEnv is not set (expected " + what + ")");
+            }
+            return value.strip();
+        }
+        Path file = config.resolve(tokenFile);
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("tokenFile " + file + " cannot be read (expected a file holding " + what + ")");
+        }
+    }
+
+    public static String sha256(String secret) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.oldguard.halt;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.oldguard.audit.Events;
+import io.oldguard.call.CallResult;
+import io.oldguard.call.ToolCall;
+import io.oldguard.guard.Guard;
+import io.oldguard.guard.Verdict;
+import io.oldguard.policy.PolicySet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Halts an agent that is guessing after validation: valid-looking calls that the legacy service keeps refusing
+ * (SOAP Client faults such as "Item not found"), N in a row within a window. Server faults do not count: a
+ * failing backend is the circuit breaker's business, not the agent's fault. Any success ends the streak.
+ */
+public final class ErrorStreakGuard implements Guard {
+
+    private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
+    static final String CLIENT_FAULT = "soap_client_fault";
+
+    private final HaltRegistry registry;
+    private final int faults;
+    private final Duration window;
+    private final Supplier<PolicySet> policies;
+    private final Clock clock;
+    private final Map<String, Deque<Instant>> streaks = new ConcurrentHashMap<>();
+
+    public ErrorStreakGuard(HaltRegistry registry, int faults, Duration window, Supplier<PolicySet> policies, Clock clock) {
+        this.registry = registry;
+        this.faults = faults;
+        this.window = window;
+        this.policies = policies;
+        this.clock = clock;
+    }
+
+    @Override
+    public Verdict check(ToolCall call) {
+        return Verdict.ALLOW;
+    }
+
+    @Override
+    public void completed(ToolCall call, CallResult result) {
+        String agent = call.agent();
+        boolean fault = result instanceof CallResult.Failure f && CLIENT_FAULT.equals(f.refusal().outcome());
+        if (!fault) {
+            if (result instanceof CallResult.Success) {
+                streaks.remove(agent);
+            }
+            return;
+        }
+        Instant now = clock.instant();
+        int length;
+        Deque<Instant> streak = streaks.computeIfAbsent(agent, a -> new ArrayDeque<>());
+        synchronized (streak) {
+            streak.addLast(now);
+            while (!streak.isEmpty() && streak.peekFirst().isBefore(now.minus(window))) {
+                streak.removeFirst();
+            }
+            length = streak.size();
+            if (length >= faults) {
+                streak.clear();
+            }
+        }
+        if (length >= faults) {
+            String detail = length + " calls in a row within " + window.toSeconds() + " s were refused by the backend";
+            Halt halt = registry.halt(new Halt(agent, Halt.ERROR_STREAK, detail, now, null, call.tool().name(),
+                    call.requestId(), null, policies.get().version()));
+            LOG.error("CRITICAL agent {} halted: {}", agent, detail, kv("severity", "CRITICAL"),
+                    kv("event", Events.AGENT_HALTED_ERROR_STREAK), kv("agent", agent), kv("tool", call.tool().name()),
+                    kv("faults", length), kv("windowSeconds", window.toSeconds()), kv("requestId", call.requestId()),
+                    kv("policyVersion", halt.policyVersion()));
+        }
+    }
+}

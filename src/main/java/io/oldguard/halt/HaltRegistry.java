@@ -1,0 +1,132 @@
+package io.oldguard.halt;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.oldguard.audit.Events;
+import io.oldguard.config.ConfigException;
+import io.oldguard.metrics.MetricNames;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The halted agents, kept in memory for the per-call check and written through to a JSON file on every change
+ * (temp file + atomic rename), so a restart never silently frees a halted agent. A file that exists but cannot
+ * be read stops the sidecar from starting for the same reason. Halts with a cool-off lift on the first check
+ * after their time; the clock is injected so tests run on fake time.
+ */
+public final class HaltRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path file;
+    private final Clock clock;
+    private final Map<String, Halt> halts = new ConcurrentHashMap<>();
+    private final MeterRegistry metrics;
+
+    private HaltRegistry(Path file, Clock clock, MeterRegistry metrics) {
+        this.file = file;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    public static HaltRegistry open(Path file, Clock clock, MeterRegistry metrics) {
+        HaltRegistry registry = new HaltRegistry(file, clock, metrics);
+        if (Files.exists(file)) {
+            try {
+                List<Halt> stored = JSON.readValue(file.toFile(), new TypeReference<List<Halt>>() { });
+                stored.forEach(h -> registry.halts.put(h.agent(), h));
+            } catch (IOException e) {
+                throw ConfigException.of(file.toString(), "", "the halted-agents file cannot be read ("
+                        + e.getMessage() + "); refusing to start rather than free halted agents — fix or remove it");
+            }
+        }
+        Gauge.builder(MetricNames.AGENTS_HALTED, registry.halts, Map::size)
+                .description("Agents currently halted").register(metrics);
+        return registry;
+    }
+
+    /** The agent's halt in force, lifting it first if its cool-off has passed. */
+    public Optional<Halt> current(String agent) {
+        Halt halt = halts.get(agent);
+        if (halt == null) {
+            return Optional.empty();
+        }
+        if (halt.expired(clock.instant())) {
+            if (halts.remove(agent, halt)) {
+                persist();
+                LOG.warn("agent {} released: cool-off over", agent, kv("event", Events.AGENT_RELEASED),
+                        kv("agent", agent), kv("releasedBy", "cool-off"), kv("haltedSince", halt.since().toString()));
+            }
+            return Optional.empty();
+        }
+        return Optional.of(halt);
+    }
+
+    /** Halts the agent unless it already is; returns the halt in force. */
+    public Halt halt(Halt halt) {
+        Halt existing = halts.putIfAbsent(halt.agent(), halt);
+        if (existing != null) {
+            return existing;
+        }
+        persist();
+        Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
+                .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+        return halt;
+    }
+
+    public Optional<Halt> release(String agent, String by) {
+        Halt removed = halts.remove(agent);
+        if (removed != null) {
+            persist();
+            LOG.warn("agent {} released by {}", agent, by, kv("event", Events.AGENT_RELEASED), kv("agent", agent),
+                    kv("releasedBy", by), kv("haltedSince", removed.since().toString()));
+        }
+        return Optional.ofNullable(removed);
+    }
+
+    /** In agent order, without lifting expired ones (listing must not write). */
+    public List<Halt> all() {
+        return List.copyOf(new TreeMap<>(halts).values());
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    // Synchronized so two changes never interleave their writes; the in-memory map stays the truth.
+    private synchronized void persist() {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            JSON.writeValue(temp.toFile(), all());
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // The halt holds in memory; losing it at the next restart is what an operator must hear about.
+            LOG.error("cannot persist halted agents to {}", file, kv("event", Events.HALTS_NOT_PERSISTED), e);
+        }
+    }
+}
