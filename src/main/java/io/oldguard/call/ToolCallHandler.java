@@ -41,6 +41,7 @@ public final class ToolCallHandler {
         this.clock = clock;
     }
 
+    /** Every log line of the call carries its request id through the MDC, guards' lines included. */
     public CallResult handle(ToolCall call) {
         metrics.started();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {

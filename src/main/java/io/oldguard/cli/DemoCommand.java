@@ -3,6 +3,7 @@ package io.oldguard.cli;
 import io.oldguard.Setup;
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.simulator.LegacyInventorySimulator;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -32,25 +34,34 @@ final class DemoCommand {
         Path configFile = Path.of(options.get("config", "sidecar.yaml"));
         System.out.println("== oldguard demo: starting embedded PostgreSQL, the 2008 inventory service and oldguard");
         try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
-            SidecarConfig config = ConfigLoader.load(configFile);
-            Map.Entry<String, SoapBackendConfig> backend = config.backends().entrySet().iterator().next();
-            SimulatorSettings settings = SimulatorSettings.defaults(config.resolve(backend.getValue().wsdl()),
+            SidecarConfig loaded = ConfigLoader.load(configFile);
+            Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
+            SimulatorSettings settings = SimulatorSettings.defaults(loaded.resolve(backend.getValue().wsdl()),
                     db.jdbcUrl(), "postgres", "").withPort(backend.getValue().endpoint().getPort());
             try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(settings)) {
                 Map<String, String> env = new HashMap<>(System.getenv());
                 Map<String, String> tokens = new HashMap<>();
-                config.agents().forEach((id, agent) -> {
+                loaded.agents().forEach((id, agent) -> {
                     if (agent.tokenEnv() != null && env.get(agent.tokenEnv()) == null) {
                         String token = randomToken();
                         env.put(agent.tokenEnv(), token);
                         tokens.put(id, token);
                     }
                 });
+                String adminToken = loaded.admin().tokenEnv() == null ? null : env.get(loaded.admin().tokenEnv());
+                if (loaded.admin().tokenEnv() != null && adminToken == null) {
+                    adminToken = randomToken();
+                    env.put(loaded.admin().tokenEnv(), adminToken);
+                }
+                // The demo's halts live in a temporary file: a demo must not leave halted agents behind.
+                Path halts = Files.createTempDirectory("oldguard-demo").resolve("halts.json");
+                SidecarConfig config = loaded.withHalts(new HaltsConfig(halts.toString(), loaded.halts().errorStreak()));
                 try (Sidecar sidecar = Sidecar.start(Setup.of(config, configFile.toString()), env)) {
                     String base = "http://127.0.0.1:" + sidecar.agentPort();
-                    new DemoCalls(base, tokens, simulator).run();
+                    new DemoCalls(base, "http://127.0.0.1:" + sidecar.adminPort(), tokens, adminToken, simulator).run();
                     if (!options.flag("exit")) {
                         printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
+                        System.out.println("  admin token: " + adminToken);
                         RunCommand.awaitShutdown();
                     }
                 }
@@ -80,6 +91,7 @@ final class DemoCommand {
         System.out.println("  curl -s http://127.0.0.1:" + adminPort + "/metrics | grep oldguard_calls");
         tokens.forEach((agent, t) -> System.out.println("  token of " + agent + ": " + t));
         System.out.println("  legacy service (unprotected, for comparison): " + simulator + "?wsdl");
+        System.out.println("  halted agents: OLDGUARD_ADMIN_TOKEN=<admin token> bin/oldguard agents list --admin-url http://127.0.0.1:" + adminPort);
     }
 
     private static String randomToken() {
@@ -89,7 +101,8 @@ final class DemoCommand {
     }
 
     /** The scripted calls, each printed with the status and body oldguard answered. */
-    private record DemoCalls(String base, Map<String, String> tokens, LegacyInventorySimulator simulator) {
+    private record DemoCalls(String base, String admin, Map<String, String> tokens, String adminToken,
+            LegacyInventorySimulator simulator) {
 
         void run() throws IOException, InterruptedException {
             HttpClient http = HttpClient.newHttpClient();
@@ -103,6 +116,19 @@ final class DemoCommand {
                     "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
             show(http, "a caller without a known token", post("/v1/tools/GetStock", "not-a-valid-token-at-all", "{\"ItemID\": 42}"), false);
             show(http, "a body that is not JSON", post("/v1/tools/GetStock", support, "{ItemID: 42"), false);
+            long before = simulator.requestsReceived();
+            show(http, "THE INCIDENT: support-bot invents a string ItemID", post("/v1/tools/GetStock", support,
+                    "{\"ItemID\": \"the-blue-widget-from-the-promo\"}"), false);
+            show(http, "support-bot tries again, with a valid call", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
+            show(http, "order-bot is not affected", post("/v1/tools/GetStock", order, "{\"ItemID\": 43}"), false);
+            System.out.println();
+            System.out.println("== requests that reached the legacy service since the incident call: "
+                    + (simulator.requestsReceived() - before) + " (order-bot's only)");
+            show(http, "an operator lists halted agents", HttpRequest.newBuilder(URI.create(admin + "/v1/agents/halted"))
+                    .header("Authorization", "Bearer " + adminToken).GET().build(), true);
+            show(http, "the operator releases support-bot", HttpRequest.newBuilder(URI.create(admin + "/v1/agents/support-bot/release"))
+                    .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build(), true);
+            show(http, "support-bot calls validly again", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
             System.out.println();
             System.out.println("== the legacy service received " + simulator.requestsReceived() + " requests"
                     + " (GetStock " + simulator.requestsReceived("GetStock") + ", ReserveStock "

@@ -13,6 +13,8 @@ public final class Main {
               check      [--config sidecar.yaml]            validate config, WSDL and policies; exit 1 on any problem
               tools      [--config sidecar.yaml] [--format openai]
                                                             print the generated tool schemas
+              agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]
+                                                            halted agents, through the admin API (token: admin.tokenEnv)
               demo       [--exit]                           embedded PostgreSQL + legacy simulator + oldguard, a few calls
               simulator  [--port 8088] [--jdbc-url URL --db-user U --db-password P] [--latency 0ms] [--workers 4]
                                                             the legacy SOAP simulator alone (embedded PostgreSQL without --jdbc-url)
@@ -34,16 +36,14 @@ public final class Main {
             // Only a serving sidecar logs to stdout; the other commands keep stdout for what they print.
             System.setProperty("OLDGUARD_LOG_TARGET", "System.err");
         }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        Options options;
-        try {
-            options = Options.parse(rest);
-        } catch (IllegalArgumentException e) {
-            System.err.println("oldguard " + args[0] + ": " + e.getMessage());
-            System.err.print(USAGE);
-            return 2;
+        if (args[0].equals("agents")) {
+            if (args.length < 2) {
+                System.err.print(USAGE);
+                return 2;
+            }
+            return withOptions(args, 2, options -> AgentsCommand.run(args[1], options));
         }
-        return switch (args[0]) {
+        return withOptions(args, 1, options -> switch (args[0]) {
             case "run" -> RunCommand.run(options);
             case "check" -> CheckCommand.run(options);
             case "tools" -> ToolsCommand.run(options);
@@ -54,6 +54,19 @@ public final class Main {
                 System.err.print(USAGE);
                 yield 2;
             }
-        };
+        });
+    }
+
+    private static int withOptions(String[] args, int from, java.util.function.ToIntFunction<Options> command) {
+        List<String> rest = Arrays.asList(args).subList(from, args.length);
+        Options options;
+        try {
+            options = Options.parse(rest);
+        } catch (IllegalArgumentException e) {
+            System.err.println("oldguard " + args[0] + ": " + e.getMessage());
+            System.err.print(USAGE);
+            return 2;
+        }
+        return command.applyAsInt(options);
     }
 }

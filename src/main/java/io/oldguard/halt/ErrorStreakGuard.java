@@ -78,7 +78,7 @@ public final class ErrorStreakGuard implements Guard {
                     call.requestId(), null, policies.get().version()));
             LOG.error("CRITICAL agent {} halted: {}", agent, detail, kv("severity", "CRITICAL"),
                     kv("event", Events.AGENT_HALTED_ERROR_STREAK), kv("agent", agent), kv("tool", call.tool().name()),
-                    kv("faults", length), kv("windowSeconds", window.toSeconds()), kv("requestId", call.requestId()),
+                    kv("faults", length), kv("windowSeconds", window.toSeconds()),
                     kv("policyVersion", halt.policyVersion()));
         }
     }

@@ -68,12 +68,12 @@ public final class ValidationGuard implements Guard {
         if (action == ViolationAction.HALT && strikeLimitReached(contract, agent, tool)) {
             Instant now = clock.instant();
             Halt halt = halts.halt(new Halt(agent, Halt.INVALID_ARGUMENTS,
-                    "it called " + tool + " with invalid arguments: " + violations.get(0).message(), now,
+                    "it called " + tool + " with invalid arguments: " + withoutPeriod(violations.get(0).message()), now,
                     contract.coolOff() == null ? null : now.plus(contract.coolOff()), tool, call.requestId(),
                     violations, policy.version()));
             HALTS.error("CRITICAL agent {} halted: invalid arguments for {}", agent, tool, kv("severity", "CRITICAL"),
                     kv("event", Events.AGENT_HALTED), kv("agent", agent), kv("tool", tool), kv("violations", violations),
-                    kv("requestId", call.requestId()), kv("policyVersion", policy.version()),
+                    kv("policyVersion", policy.version()),
                     kv("haltedUntil", halt.until() == null ? null : halt.until().toString()));
             return Refusals.invalidArguments(tool, violations, true);
         }
@@ -101,6 +101,10 @@ public final class ValidationGuard implements Guard {
             action = (param == null ? contract.onViolation() : param.onViolation()).mostSevere(action);
         }
         return action;
+    }
+
+    private static String withoutPeriod(String sentence) {
+        return sentence.endsWith(".") ? sentence.substring(0, sentence.length() - 1) : sentence;
     }
 
     private void count(String metric, String tool, String rule) {

@@ -100,6 +100,17 @@ class AgentPortIT {
         JsonNode itemId = reply.json().path("tools").get(0).path("inputSchema").path("properties").path("ItemID");
         assertThat(itemId.path("type").asText()).isEqualTo("integer");
         assertThat(itemId.path("minimum").asInt()).isEqualTo(1);
+        assertThat(itemId.path("maximum").asInt()).as("the policy's tighter bound, not xs:int's").isEqualTo(9_999_999);
+    }
+
+    @Test
+    void listingShowsThePolicyPatternBesideTheXsdOne() {
+        JsonNode orderRef = agent.get("/v1/tools", ORDER_TOKEN).json().path("tools").get(2)
+                .path("inputSchema").path("properties").path("OrderRef");
+
+        assertThat(orderRef.path("allOf")).extracting(p -> p.path("pattern").asText())
+                .containsExactly("^(?:PO-[0-9]{4,10})$", "^PO-[0-9]{6}$");
+        assertThat(orderRef.path("maxLength").asInt()).isEqualTo(13);
     }
 
     @Test
