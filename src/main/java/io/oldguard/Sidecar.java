@@ -4,7 +4,9 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.github.bucket4j.TimeMeter;
 import io.oldguard.admin.AdminServer;
+import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
@@ -25,6 +27,7 @@ import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.PermissionGuard;
+import io.oldguard.ratelimit.RateLimitGuard;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.soap.SoapBackend;
 import java.time.Clock;
@@ -76,12 +79,16 @@ public final class Sidecar implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CallMetrics metrics = new CallMetrics(registry);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
+        Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
         config.backends().forEach((name, backendConfig) -> {
-            soapBackends.put(name, new SoapBackend(name, backendConfig, clock));
+            SoapBackend soap = new SoapBackend(name, backendConfig, clock);
+            soapBackends.put(name, soap);
+            // Breaker, shaping and bulkhead stand between every call and the legacy service.
+            backends.put(name, new ProtectedBackend(name, soap, backendConfig, policies::get, clock,
+                    TimeMeter.SYSTEM_NANOTIME, registry));
             timeouts.put(name, backendConfig.timeout());
         });
-        Map<String, Backend> backends = Map.copyOf(soapBackends);
 
         HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry);
         HaltGuard haltGuard = new HaltGuard(halts);
@@ -93,6 +100,7 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("halt", haltGuard),
                 new NamedGuard("permission", new PermissionGuard(policies::get)),
                 new NamedGuard("validation", new ValidationGuard(policies::get, halts, registry, clock)),
+                new NamedGuard("rate-limit", new RateLimitGuard(policies::get, TimeMeter.SYSTEM_NANOTIME, registry)),
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, streak.faults(), streak.window(),
                         policies::get, clock))));
 

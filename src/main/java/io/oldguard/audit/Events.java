@@ -19,6 +19,8 @@ public final class Events {
     /** WARN: a rule in observe mode would have refused this call; it was let through. */
     public static final String VALIDATION_OBSERVED = "validation.observed";
     public static final String HALTS_NOT_PERSISTED = "halts.not_persisted";
+    /** WARN: a backend's circuit breaker changed state. */
+    public static final String BREAKER_TRANSITION = "breaker.transition";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

@@ -38,7 +38,9 @@ public final class YamlFiles {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .registerModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()));
+            .registerModule(new SimpleModule()
+                    .addDeserializer(Duration.class, new TextDeserializer<>(Duration.class, Durations::parse))
+                    .addDeserializer(Rate.class, new TextDeserializer<>(Rate.class, Rate::parse)));
 
     // Parameter interpolation only: messages never evaluate expressions taken from a config file.
     private static final ValidatorFactory VALIDATORS = Validation.byDefaultProvider().configure()
@@ -123,6 +125,9 @@ public final class YamlFiles {
         if (type == Duration.class) {
             return Durations.EXPECTED;
         }
+        if (type == Rate.class) {
+            return Rate.EXPECTED;
+        }
         if (type.isEnum()) {
             return "one of " + List.of(type.getEnumConstants());
         }
@@ -146,14 +151,23 @@ public final class YamlFiles {
                 : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
-    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+    /** Reads a value written as text (a duration, a rate) with the type's own parser and its message. */
+    private static final class TextDeserializer<T> extends JsonDeserializer<T> {
+        private final Class<T> type;
+        private final java.util.function.Function<String, T> parser;
+
+        TextDeserializer(Class<T> type, java.util.function.Function<String, T> parser) {
+            this.type = type;
+            this.parser = parser;
+        }
+
         @Override
-        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        public T deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             String text = p.getValueAsString();
             try {
-                return Durations.parse(text == null ? p.getText() : text);
+                return parser.apply(text == null ? p.getText() : text);
             } catch (IllegalArgumentException e) {
-                throw InvalidFormatException.from(p, e.getMessage(), text, Duration.class);
+                throw InvalidFormatException.from(p, e.getMessage(), text, type);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.oldguard.guard;
 
+import io.oldguard.config.Rate;
 import io.oldguard.halt.Halt;
 import io.oldguard.validation.Violation;
 import java.time.Duration;
@@ -151,6 +152,50 @@ public final class Refusals {
                 "Agent " + agent + " is not halted; nothing to release.", "not_halted", null, null, null);
     }
 
+    /**
+     * Over an agent limit: 429 with the bucket's own estimate as {@code Retry-After}, and the limit in the
+     * {@code RateLimit-Policy} / {@code RateLimit} headers (IETF httpapi rate-limit fields).
+     */
+    public static Refusal rateLimited(String scope, String agent, String tool, Rate rate, long remaining, Duration wait) {
+        Duration retryAfter = wait.isZero() ? Duration.ofSeconds(1) : wait;
+        long retrySeconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("scope", scope);
+        ext.put("limit", rate.toString());
+        ext.put("tool", tool);
+        Map<String, String> headers = Map.of(
+                "RateLimit-Policy", "\"" + scope + "\";q=" + rate.amount() + ";w=" + rate.period().toSeconds(),
+                "RateLimit", "\"" + scope + "\";r=" + Math.max(0, remaining) + ";t=" + retrySeconds);
+        String which = scope.equals("tool") ? "its limit of " + rate + " for " + tool : "its limit of " + rate;
+        return new Refusal(429, TYPE_BASE + "rate-limited", "Rate limited",
+                "Agent " + agent + " exceeded " + which + "; wait " + retrySeconds + " s before the next call.",
+                "rate_limited_" + scope, ext, retryAfter, headers);
+    }
+
+    /** The backend's shared queue is full or the wait for a turn would pass the bound: 503, try later. */
+    public static Refusal backendSaturated(String backend, String why, Duration retryAfter) {
+        return new Refusal(503, TYPE_BASE + "backend-saturated", "Backend saturated",
+                "The " + backend + " service is at its limit (" + why + "); try again in "
+                        + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s.",
+                "backend_saturated", ext("backend", backend), retryAfter, null);
+    }
+
+    /** The breaker is open: fail fast, and say when the next probe may go through. */
+    public static Refusal circuitOpen(String backend, Duration retryAfter) {
+        return new Refusal(503, TYPE_BASE + "circuit-open", "Backend circuit open",
+                "The " + backend + " service is failing, so oldguard is not sending it calls; try again in "
+                        + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s.",
+                "circuit_open", ext("backend", backend), retryAfter, null);
+    }
+
+    /** The legacy service itself asked for calls to be held back (HTTP 429/503 with its own Retry-After). */
+    public static Refusal backendThrottled(String backend, int status, Duration retryAfter) {
+        return new Refusal(503, TYPE_BASE + "backend-unavailable", "Backend unavailable",
+                "The " + backend + " service answered HTTP " + status + " and asked for calls to be held back; try again in "
+                        + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s.",
+                "backend_throttled", ext("backend", backend), retryAfter, null);
+    }
+
     public static Refusal soapFault(String backend, String faultCode, String faultString) {
         boolean clientFault = faultCode != null && faultCode.toLowerCase(java.util.Locale.ROOT).endsWith("client");
         Map<String, Object> ext = new LinkedHashMap<>();
@@ -174,7 +219,7 @@ public final class Refusals {
 
     public static Refusal backendBusy(String backend, int maxConnections, Duration retryAfter) {
         return new Refusal(503, TYPE_BASE + "backend-busy", "Backend busy",
-                "All " + maxConnections + " connections to the " + backend + " service stayed busy until the call's deadline; try again later.",
+                "All " + maxConnections + " connections to the " + backend + " service stayed busy as long as a call may wait; try again later.",
                 "backend_busy", ext("backend", backend), retryAfter, null);
     }
 

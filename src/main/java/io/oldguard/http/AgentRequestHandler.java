@@ -24,6 +24,7 @@ import io.oldguard.call.ToolCall;
 import io.oldguard.call.ToolCallHandler;
 import io.oldguard.catalog.Tool;
 import io.oldguard.catalog.ToolCatalog;
+import io.oldguard.config.Durations;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.guard.Verdict;
@@ -53,6 +54,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private static final Logger LOG = LoggerFactory.getLogger(AgentRequestHandler.class);
     private static final String TOOLS = "/v1/tools";
     private static final String TOOLS_PREFIX = "/v1/tools/";
+    /** A client may shorten, never lengthen, a call's deadline, e.g. {@code Oldguard-Timeout: 800ms}. */
+    static final String TIMEOUT_HEADER = "Oldguard-Timeout";
 
     /** What every connection's handler shares; built once per server. */
     record Shared(ToolCatalog catalog, ToolListing listing, AgentDirectory agents, IdentityGuard identity,
@@ -138,8 +141,21 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             reject(ctx, Refusals.unsupportedMediaType(contentType), requestId, keepAlive);
             return;
         }
+        Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
+        Duration chosen = toolTimeout;
+        String asked = request.headers().get(TIMEOUT_HEADER);
+        if (asked != null) {
+            Duration shorter = clientTimeout(asked);
+            if (shorter == null) {
+                reject(ctx, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration such as 500ms or 2s (got \""
+                        + asked + "\"); it can only shorten the tool's timeout of " + toolTimeout.toMillis() + " ms."),
+                        requestId, keepAlive);
+                return;
+            }
+            chosen = shortest(toolTimeout, shorter);
+        }
+        Duration timeout = chosen;
         byte[] body = ByteBufUtil.getBytes(request.content());
-        Duration timeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
         callsInProgress++;
         // Blocking work (parsing, guards, the SOAP call) runs on a virtual thread, never on this event loop.
         Future<?> work = shared.workers().submit(() -> {
@@ -231,6 +247,19 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return null;
         }
         return auth.substring(7).strip();
+    }
+
+    private static Duration shortest(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration clientTimeout(String text) {
+        try {
+            Duration d = Durations.parse(text);
+            return d.isZero() ? null : d;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static String param(FullHttpRequest request, String name) {

@@ -23,7 +23,21 @@ public final class MetricNames {
     /** Gauge: agents halted right now. */
     public static final String AGENTS_HALTED = "oldguard.agents.halted";
 
+    /** Counter: calls refused by a limit, by {@code scope} (agent, tool, backend), agent and tool. */
+    public static final String LIMIT_REJECTIONS = "oldguard.limit.rejections";
+    /** Timer with histogram: time a call waited for its turn at the backend (shaping and connections), by backend. */
+    public static final String QUEUE_WAIT = "oldguard.backend.queue.wait";
+    /** Gauge: calls in flight to the backend (holding a connection), by backend. */
+    public static final String BACKEND_IN_FLIGHT = "oldguard.backend.in.flight";
+    /** Gauge: calls waiting for their turn at the backend, by backend. */
+    public static final String BACKEND_QUEUED = "oldguard.backend.queued";
+    /** Gauge: breaker state by backend: 0 closed, 1 open, 2 half-open. */
+    public static final String BREAKER_STATE = "oldguard.breaker.state";
+    /** Counter: breaker transitions by backend, {@code from} and {@code to}. */
+    public static final String BREAKER_TRANSITIONS = "oldguard.breaker.transitions";
+
     public static final String TAG_AGENT = "agent";
+    public static final String TAG_SCOPE = "scope";
     public static final String TAG_RULE = "rule";
     public static final String TAG_REASON = "reason";
     public static final String TAG_TOOL = "tool";

@@ -89,6 +89,7 @@ public final class PolicyLoader {
                 agents.put(agent, ap);
             });
         }
+        problems.addAll(costsWithinBursts(tools, agents, definedIn));
         Map<String, ToolContract> contracts = new TreeMap<>();
         for (Tool tool : catalog.all()) {
             Path file = definedIn.get("tools." + tool.name());
@@ -101,6 +102,33 @@ public final class PolicyLoader {
         }
         String version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
         return new PolicySet(tools, agents, contracts, version);
+    }
+
+    /** A call whose cost exceeds a bucket's capacity could never pass: refuse the policy instead. */
+    private static List<String> costsWithinBursts(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents,
+            Map<String, Path> definedIn) {
+        List<String> problems = new ArrayList<>();
+        tools.forEach((tool, tp) -> {
+            if (tp.limits() != null && tp.limits().perAgent() != null && tp.cost() > tp.limits().perAgent().burst()) {
+                problems.add(ConfigException.problem(String.valueOf(definedIn.get("tools." + tool)), "tools." + tool + ".cost",
+                        "cost " + tp.cost() + " exceeds the burst " + tp.limits().perAgent().burst()
+                                + " of limits.perAgent, so no call could pass (expected cost <= burst)"));
+            }
+        });
+        agents.forEach((agent, ap) -> {
+            if (ap.limits() == null || ap.limits().rate() == null) {
+                return;
+            }
+            for (String tool : ap.tools()) {
+                ToolPolicy tp = tools.get(tool);
+                if (tp != null && tp.cost() > ap.limits().rate().burst()) {
+                    problems.add(ConfigException.problem(String.valueOf(definedIn.get("agents." + agent)),
+                            "agents." + agent + ".limits.rate", "burst " + ap.limits().rate().burst() + " is below the cost "
+                                    + tp.cost() + " of " + tool + ", so the agent could never call it (expected burst >= cost)"));
+                }
+            }
+        });
+        return problems;
     }
 
     private static String toolNames(ToolCatalog catalog) {

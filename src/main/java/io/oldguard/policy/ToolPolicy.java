@@ -1,6 +1,9 @@
 package io.oldguard.policy;
 
+import io.oldguard.config.Rate;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Map;
 
@@ -12,13 +15,21 @@ import java.util.Map;
  * @param onViolation what a violation does (default {@code halt})
  * @param strikes     optional: halt only after N violations within a window
  * @param coolOff     optional: a halt caused by this tool lifts by itself after this long
+ * @param cost        tokens one call uses from every rate limit it passes (default 1): a write costs more
+ * @param limits      optional per-agent rate for this tool
  */
 public record ToolPolicy(
         Duration timeout,
         Map<String, @Valid ParamRule> params,
         ViolationAction onViolation,
         @Valid Strikes strikes,
-        Duration coolOff) {
+        Duration coolOff,
+        @Min(1) @Max(1000) Integer cost,
+        @Valid ToolLimits limits) {
+
+    /** @param perAgent each agent's rate for this tool, on top of its own overall rate */
+    public record ToolLimits(Rate perAgent) {
+    }
 
     public ToolPolicy {
         // "ItemID:" with nothing under it is an empty rule, not a null that would fail later.
@@ -28,9 +39,10 @@ public record ToolPolicy(
         }
         params = java.util.Collections.unmodifiableMap(copy);
         onViolation = onViolation == null ? ViolationAction.HALT : onViolation;
+        cost = cost == null ? Integer.valueOf(1) : cost;
     }
 
     public static ToolPolicy defaults() {
-        return new ToolPolicy(null, null, null, null, null);
+        return new ToolPolicy(null, null, null, null, null, null, null);
     }
 }

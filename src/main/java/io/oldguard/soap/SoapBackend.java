@@ -18,15 +18,13 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Carries calls to a legacy SOAP 1.1 service over HTTP/1.1 keep-alive connections. The JDK client keeps idle
- * connections for reuse; a semaphore of {@code maxConnections} permits caps how many are ever open at once,
- * because HTTP/1.1 uses one connection per request in flight. Every wait — for a permit, to connect, for the
- * answer — ends at the call's deadline. It never retries: a retry is the agent's decision, made with the
- * {@code Retry-After} oldguard gives it.
+ * connections for reuse; the admission bulkhead in front of it ({@code maxConnections} calls in flight) caps how
+ * many are ever open, because HTTP/1.1 uses one connection per request in flight. Connecting and waiting for the
+ * answer end at the call's deadline; an interrupted call (client gone) cancels its exchange. It never retries: a
+ * retry is the agent's decision, made with the {@code Retry-After} oldguard gives it.
  */
 public final class SoapBackend implements Backend {
 
@@ -35,14 +33,12 @@ public final class SoapBackend implements Backend {
     private final String name;
     private final SoapBackendConfig config;
     private final HttpClient http;
-    private final Semaphore connections;
     private final Clock clock;
 
     public SoapBackend(String name, SoapBackendConfig config, Clock clock) {
         this.name = name;
         this.config = config;
         this.clock = clock;
-        this.connections = new Semaphore(config.maxConnections(), true);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
@@ -56,23 +52,7 @@ public final class SoapBackend implements Backend {
 
     @Override
     public CallResult invoke(ToolCall call) {
-        Duration remaining = Duration.between(clock.instant(), call.deadline());
-        if (remaining.isNegative() || remaining.isZero()) {
-            return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
-        }
-        try {
-            if (!connections.tryAcquire(remaining.toNanos(), TimeUnit.NANOSECONDS)) {
-                return new CallResult.Failure(Refusals.backendBusy(name, config.maxConnections(), DEFAULT_RETRY_AFTER));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new CallResult.Failure(Refusals.cancelled());
-        }
-        try {
-            return send(call);
-        } finally {
-            connections.release();
-        }
+        return send(call);
     }
 
     private CallResult send(ToolCall call) {
@@ -108,7 +88,7 @@ public final class SoapBackend implements Backend {
     private CallResult answer(ToolCall call, HttpResponse<byte[]> response) {
         int status = response.statusCode();
         if (status == 429 || status == 503) {
-            return new CallResult.Failure(Refusals.backendUnavailable(name, "it answered HTTP " + status,
+            return new CallResult.Failure(Refusals.backendThrottled(name, status,
                     retryAfter(response).orElse(DEFAULT_RETRY_AFTER)));
         }
         // SOAP 1.1 sends faults with HTTP 500, so 500 is read before it is judged.

@@ -108,7 +108,7 @@ class ArgumentValidatorTest {
     void sensitiveParametersAreRedacted() {
         Tool tool = SETUP.catalog().find("ReserveStock").orElseThrow();
         ParamRule secret = new ParamRule(null, null, null, null, null, null, null, true, null);
-        ToolContract contract = ContractBuilder.build(tool, new ToolPolicy(null, Map.of("OrderRef", secret), null, null, null),
+        ToolContract contract = ContractBuilder.build(tool, new ToolPolicy(null, Map.of("OrderRef", secret), null, null, null, null, null),
                 (k, m) -> { throw new AssertionError(m); });
 
         List<Violation> violations = ArgumentValidator.validate(contract,

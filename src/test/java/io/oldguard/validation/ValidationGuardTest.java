@@ -43,7 +43,7 @@ class ValidationGuardTest {
 
     @Test
     void haltIsTheDefaultAndStopsEveryFurtherCall() {
-        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null, null, null));
+        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null, null, null, null, null));
 
         Verdict first = f.guard.check(call("\"the-blue-widget\""));
 
@@ -58,7 +58,7 @@ class ValidationGuardTest {
 
     @Test
     void rejectRefusesTheCallButDoesNotHalt() {
-        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), ViolationAction.REJECT, null, null));
+        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), ViolationAction.REJECT, null, null, null, null));
 
         Verdict verdict = f.guard.check(call("10000000"));
 
@@ -71,7 +71,7 @@ class ValidationGuardTest {
     void parameterActionOverridesTheToolAction() {
         ParamRule observed = new ParamRule(null, null, BigDecimal.valueOf(9_999_999), null, null, null, null, null,
                 ViolationAction.OBSERVE);
-        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", observed), ViolationAction.HALT, null, null));
+        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", observed), ViolationAction.HALT, null, null, null, null));
 
         assertThat(f.guard.check(call("10000000"))).isEqualTo(Verdict.ALLOW);
         // A type error is still caught by the XSD's own rule, whose action is the parameter's: observe.
@@ -80,7 +80,7 @@ class ValidationGuardTest {
 
     @Test
     void observeLetsTheCallThroughAndCountsWouldHaveRefused() {
-        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), ViolationAction.OBSERVE, null, null));
+        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), ViolationAction.OBSERVE, null, null, null, null));
 
         Verdict verdict = f.guard.check(call("10000000"));
 
@@ -94,7 +94,7 @@ class ValidationGuardTest {
     @Test
     void strikesHaltOnlyAtTheNthViolationWithinTheWindow() {
         Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null,
-                new Strikes(3, Duration.ofMinutes(10)), null));
+                new Strikes(3, Duration.ofMinutes(10)), null, null, null));
 
         f.guard.check(call("0"));
         clock.advance(Duration.ofMinutes(4));
@@ -110,7 +110,7 @@ class ValidationGuardTest {
     @Test
     void strikesOutsideTheWindowDoNotCount() {
         Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null,
-                new Strikes(2, Duration.ofMinutes(1)), null));
+                new Strikes(2, Duration.ofMinutes(1)), null, null, null));
 
         f.guard.check(call("0"));
         clock.advance(Duration.ofMinutes(2));
@@ -121,7 +121,7 @@ class ValidationGuardTest {
 
     @Test
     void coolOffLiftsTheHaltByItself() {
-        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null, null, Duration.ofMinutes(15)));
+        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null, null, Duration.ofMinutes(15), null, null));
 
         f.guard.check(call("\"the-blue-widget\""));
         clock.advance(Duration.ofMinutes(14));

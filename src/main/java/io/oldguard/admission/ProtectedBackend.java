@@ -1,0 +1,143 @@
+package io.oldguard.admission;
+
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.oldguard.call.Backend;
+import io.oldguard.call.CallResult;
+import io.oldguard.call.ToolCall;
+import io.oldguard.config.BackendLimits;
+import io.oldguard.config.SoapBackendConfig;
+import io.oldguard.guard.Refusal;
+import io.oldguard.guard.Refusals;
+import io.oldguard.metrics.MetricNames;
+import io.oldguard.policy.PolicySet;
+import io.oldguard.policy.ToolPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * Admission to one backend — the last step before the legacy service, in this order:
+ * <ol>
+ *   <li>the circuit breaker: while open, fail fast (503 + the time until the next probe);</li>
+ *   <li>the shaper: wait for the call's turn at the backend's rate, bounded in time and queue length;</li>
+ *   <li>the bulkhead: wait, bounded the same way, for one of {@code maxConnections} slots;</li>
+ *   <li>the call itself, whose outcome the breaker records.</li>
+ * </ol>
+ * Every wait also ends at the call's deadline, and a cancelled call (client gone) leaves any wait at once; the
+ * bulkhead slot and the breaker permission are always given back. Nothing here ever retries.
+ */
+public final class ProtectedBackend implements Backend {
+
+    private final String name;
+    private final Backend inner;
+    private final BackendLimits limits;
+    private final Shaper shaper;
+    private final Bulkhead bulkhead;
+    private final BackendBreaker breaker;
+    private final Supplier<PolicySet> policies;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    private final Timer queueWait;
+
+    public ProtectedBackend(String name, Backend inner, SoapBackendConfig config, Supplier<PolicySet> policies,
+            Clock clock, TimeMeter time, MeterRegistry metrics) {
+        this.name = name;
+        this.inner = inner;
+        this.limits = config.limits();
+        this.shaper = new Shaper(config.limits(), time);
+        this.bulkhead = new Bulkhead(config.maxConnections(), config.limits().maxQueue());
+        this.breaker = new BackendBreaker(name, config.breaker(), clock, metrics);
+        this.policies = policies;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.queueWait = Timer.builder(MetricNames.QUEUE_WAIT).description("Time calls waited for their turn at the backend")
+                .tag(MetricNames.TAG_BACKEND, name).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(metrics);
+        Gauge.builder(MetricNames.BACKEND_IN_FLIGHT, bulkhead, Bulkhead::inFlight).description("Calls in flight to the backend")
+                .tag(MetricNames.TAG_BACKEND, name).register(metrics);
+        Gauge.builder(MetricNames.BACKEND_QUEUED, shaper, Shaper::queued).description("Calls waiting for their turn")
+                .tag(MetricNames.TAG_BACKEND, name).register(metrics);
+    }
+
+    @Override
+    public CallResult invoke(ToolCall call) {
+        Instant arrived = clock.instant();
+        if (!breaker.tryAcquire()) {
+            return refused(call, Refusals.circuitOpen(name, breaker.retryAfter()));
+        }
+        boolean permissionUsed = false;
+        try {
+            Shaper.Admission admission = shaper.admit(call.agent(), cost(call), waitBound(call));
+            if (!admission.admitted()) {
+                return refused(call, Refusals.backendSaturated(name, admission.refusedBecause(), admission.retryAfter()));
+            }
+            try (Shaper.Ticket ticket = admission.ticket()) {
+                ticket.await();
+            }
+            if (!bulkhead.tryEnter(waitBound(call))) {
+                return pastDeadline(call) ? timedOut(call)
+                        : refused(call, Refusals.backendBusy(name, bulkhead.maxInFlight(), Duration.ofSeconds(1)));
+            }
+            try {
+                queueWait.record(Duration.between(arrived, clock.instant()));
+                if (pastDeadline(call)) {
+                    return timedOut(call);
+                }
+                Instant start = clock.instant();
+                CallResult result = inner.invoke(call);
+                breaker.record(result, Duration.between(start, clock.instant()));
+                permissionUsed = true;
+                if (result instanceof CallResult.Failure f && "backend_throttled".equals(f.refusal().outcome())) {
+                    breaker.holdFor(f.refusal().retryAfter());
+                }
+                return result;
+            } finally {
+                bulkhead.exit();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CallResult.Failure(Refusals.cancelled());
+        } finally {
+            if (!permissionUsed) {
+                breaker.release();
+            }
+        }
+    }
+
+    @Override
+    public boolean reachable() {
+        return inner.reachable();
+    }
+
+    /** A call waits at most {@code maxWait}, and never past its deadline. */
+    private Duration waitBound(ToolCall call) {
+        Duration toDeadline = Duration.between(clock.instant(), call.deadline());
+        return toDeadline.compareTo(limits.maxWait()) < 0 ? toDeadline : limits.maxWait();
+    }
+
+    private boolean pastDeadline(ToolCall call) {
+        return !clock.instant().isBefore(call.deadline());
+    }
+
+    private CallResult timedOut(ToolCall call) {
+        return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+    }
+
+    private long cost(ToolCall call) {
+        ToolPolicy policy = policies.get().tools().get(call.tool().name());
+        return policy == null ? 1 : policy.cost();
+    }
+
+    private CallResult refused(ToolCall call, Refusal refusal) {
+        Counter.builder(MetricNames.LIMIT_REJECTIONS).description("Calls refused by a rate limit, by scope")
+                .tags(MetricNames.TAG_SCOPE, "backend", MetricNames.TAG_AGENT, call.agent(),
+                        MetricNames.TAG_TOOL, call.tool().name())
+                .register(metrics).increment();
+        return new CallResult.Failure(refusal);
+    }
+}

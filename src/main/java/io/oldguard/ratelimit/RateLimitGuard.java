@@ -1,0 +1,85 @@
+package io.oldguard.ratelimit;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.oldguard.call.ToolCall;
+import io.oldguard.config.Rate;
+import io.oldguard.guard.Guard;
+import io.oldguard.guard.Refusals;
+import io.oldguard.guard.Verdict;
+import io.oldguard.metrics.MetricNames;
+import io.oldguard.policy.AgentPolicy;
+import io.oldguard.policy.PolicySet;
+import io.oldguard.policy.ToolPolicy;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Polices each agent's rate: its overall rate ({@code agents.<id>.limits.rate}) and its rate per tool
+ * ({@code tools.<tool>.limits.perAgent}); a call uses its tool's {@code cost} in tokens from each. Over a limit
+ * the call is refused at once with 429 and the bucket's own estimate of when it may succeed — it never waits:
+ * waiting is the backend shaper's job, for traffic that is within every agent's limit.
+ */
+public final class RateLimitGuard implements Guard {
+
+    private final Supplier<PolicySet> policies;
+    private final TimeMeter time;
+    private final MeterRegistry metrics;
+    // Keyed by scope, agent and the rate itself, so a policy reload with a new rate starts a new bucket.
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    public RateLimitGuard(Supplier<PolicySet> policies, TimeMeter time, MeterRegistry metrics) {
+        this.policies = policies;
+        this.time = time;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Verdict check(ToolCall call) {
+        PolicySet policy = policies.get();
+        String agent = call.agent();
+        String tool = call.tool().name();
+        ToolPolicy toolPolicy = policy.tools().getOrDefault(tool, ToolPolicy.defaults());
+        long cost = toolPolicy.cost();
+        Rate toolRate = toolPolicy.limits() == null ? null : toolPolicy.limits().perAgent();
+        AgentPolicy agentPolicy = policy.agents().get(agent);
+        Rate agentRate = agentPolicy == null || agentPolicy.limits() == null ? null : agentPolicy.limits().rate();
+
+        Bucket toolBucket = null;
+        if (toolRate != null) {
+            toolBucket = bucket("tool", agent + '/' + tool, toolRate);
+            ConsumptionProbe probe = toolBucket.tryConsumeAndReturnRemaining(cost);
+            if (!probe.isConsumed()) {
+                return refuse("tool", agent, tool, toolRate, probe);
+            }
+        }
+        if (agentRate != null) {
+            ConsumptionProbe probe = bucket("agent", agent, agentRate).tryConsumeAndReturnRemaining(cost);
+            if (!probe.isConsumed()) {
+                if (toolBucket != null) {
+                    // The call does not happen, so it must not cost the tool limit either.
+                    toolBucket.addTokens(cost);
+                }
+                return refuse("agent", agent, tool, agentRate, probe);
+            }
+        }
+        return Verdict.ALLOW;
+    }
+
+    private Bucket bucket(String scope, String key, Rate rate) {
+        return buckets.computeIfAbsent(scope + '|' + key + '|' + rate, k -> Buckets.of(rate, time));
+    }
+
+    private Verdict refuse(String scope, String agent, String tool, Rate rate, ConsumptionProbe probe) {
+        Counter.builder(MetricNames.LIMIT_REJECTIONS).description("Calls refused by a rate limit, by scope")
+                .tags(MetricNames.TAG_SCOPE, scope, MetricNames.TAG_AGENT, agent, MetricNames.TAG_TOOL, tool)
+                .register(metrics).increment();
+        return Refusals.rateLimited(scope, agent, tool, rate, probe.getRemainingTokens(),
+                Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+}
