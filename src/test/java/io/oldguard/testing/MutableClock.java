@@ -1,13 +1,17 @@
 package io.oldguard.testing;
 
+import io.github.bucket4j.TimeMeter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, so windows and cool-offs are tested without sleeping. */
-public final class MutableClock extends Clock {
+/**
+ * A clock tests move by hand, so windows, buckets and cool-offs are tested without sleeping. It is also a
+ * Bucket4j {@link TimeMeter}, so buckets and the breaker read the same fake time.
+ */
+public final class MutableClock extends Clock implements TimeMeter {
 
     private volatile Instant now;
 
@@ -22,6 +26,17 @@ public final class MutableClock extends Clock {
     @Override
     public Instant instant() {
         return now;
+    }
+
+    @Override
+    public long currentTimeNanos() {
+        Instant n = now;
+        return n.getEpochSecond() * 1_000_000_000L + n.getNano();
+    }
+
+    @Override
+    public boolean isWallClockBased() {
+        return true;
     }
 
     @Override
