@@ -12,6 +12,7 @@ import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
 import io.oldguard.call.ToolCallHandler;
 import io.oldguard.config.AdminConfig;
+import io.oldguard.config.BackendLimits;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Secrets;
@@ -30,6 +31,9 @@ import io.oldguard.policy.PermissionGuard;
 import io.oldguard.ratelimit.RateLimitGuard;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.soap.SoapBackend;
+import io.oldguard.sql.DatabasePools;
+import io.oldguard.sql.SqlBackend;
+import io.oldguard.sql.SqlVerifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -52,42 +56,66 @@ public final class Sidecar implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final ExecutorService workers;
-    private final Map<String, SoapBackend> backends;
+    private final Map<String, SoapBackend> soapBackends;
+    private final DatabasePools pools;
     private final Readiness readiness;
     private final AgentPortServer agentPort;
     private final AdminServer adminPort;
+    private final PolicySet policies;
 
-    private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> backends,
-            Readiness readiness, AgentPortServer agentPort, AdminServer adminPort) {
+    private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> soapBackends,
+            DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicySet policies) {
         this.registry = registry;
         this.workers = workers;
-        this.backends = backends;
+        this.soapBackends = soapBackends;
+        this.pools = pools;
         this.readiness = readiness;
         this.agentPort = agentPort;
         this.adminPort = adminPort;
+        this.policies = policies;
     }
 
     /**
-     * @param env where agent token variables are read (the process environment in production)
+     * Opens the database pools, loads the WSDLs and policies (checking SQL tools against their databases when
+     * those answer), then starts the backends, the admin port and the agent port.
+     *
+     * @param env where token and password variables are read (the process environment in production)
      */
-    public static Sidecar start(Setup setup, Map<String, String> env) throws InterruptedException {
-        SidecarConfig config = setup.config();
+    public static Sidecar start(SidecarConfig config, String configFile, Map<String, String> env) throws InterruptedException {
         Clock clock = Clock.systemUTC();
-        AgentDirectory agents = AgentDirectory.resolve(config, setup.configFile(), env);
-        AtomicReference<PolicySet> policies = new AtomicReference<>(setup.policies());
-
+        AgentDirectory agents = AgentDirectory.resolve(config, configFile, env);
+        String adminTokenHash = adminTokenHash(config, configFile, env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
+        Setup setup;
+        try {
+            setup = Setup.of(config, configFile, SqlVerifier.using(pools::connection, (key, why) ->
+                    LOG.warn("SQL tool not checked at start: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key))));
+        } catch (RuntimeException e) {
+            pools.close();
+            throw e;
+        }
+        AtomicReference<PolicySet> policies = new AtomicReference<>(setup.policies());
+        ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
-        config.backends().forEach((name, backendConfig) -> {
-            SoapBackend soap = new SoapBackend(name, backendConfig, clock);
+        // Breaker, shaping and bulkhead stand between every call and every backend, SOAP or SQL.
+        config.backends().forEach((name, b) -> {
+            SoapBackend soap = new SoapBackend(name, b, clock);
             soapBackends.put(name, soap);
-            // Breaker, shaping and bulkhead stand between every call and the legacy service.
-            backends.put(name, new ProtectedBackend(name, soap, backendConfig, policies::get, clock,
-                    TimeMeter.SYSTEM_NANOTIME, registry));
-            timeouts.put(name, backendConfig.timeout());
+            backends.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(),
+                    policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
+            timeouts.put(name, b.timeout());
+        });
+        config.databases().forEach((name, db) -> {
+            SqlBackend sql = new SqlBackend(name, pools.get(name), db.statementTimeout(), workers, clock);
+            // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
+            BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
+            backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),
+                    policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
+            timeouts.put(name, db.statementTimeout());
         });
 
         HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry);
@@ -104,36 +132,46 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, streak.faults(), streak.window(),
                         policies::get, clock))));
 
-        ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ToolCallHandler calls = new ToolCallHandler(chain, backends, metrics, clock);
         Readiness readiness = new Readiness(backends, READINESS_INTERVAL, registry);
-        AdminServer admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
-                config.agents().keySet(), policies::get, adminTokenHash(setup, env), workers);
+        AdminServer admin;
         AgentPortServer agentPort;
         try {
-            agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), setup.catalog(), agents,
-                    haltGuard, policies::get, calls, workers, timeouts, metrics, clock);
+            admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
+                    config.agents().keySet(), policies::get, adminTokenHash, workers);
+            try {
+                agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), agents,
+                        haltGuard, policies::get, calls, workers, timeouts, metrics, clock);
+            } catch (InterruptedException | RuntimeException e) {
+                admin.close();
+                throw e;
+            }
         } catch (InterruptedException | RuntimeException e) {
-            admin.close();
             readiness.close();
+            pools.close();
             throw e;
         }
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
-        return new Sidecar(registry, workers, soapBackends, readiness, agentPort, admin);
+        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, setup.policies());
     }
 
-    private static String adminTokenHash(Setup setup, Map<String, String> env) {
-        AdminConfig admin = setup.config().admin();
+    private static String adminTokenHash(SidecarConfig config, String configFile, Map<String, String> env) {
+        AdminConfig admin = config.admin();
         if (!admin.configured()) {
             return null;
         }
         try {
-            return Secrets.sha256(Secrets.read(setup.config(), admin.tokenEnv(), admin.tokenFile(), env, "the admin token"));
+            return Secrets.sha256(Secrets.read(config, admin.tokenEnv(), admin.tokenFile(), env, "the admin token"));
         } catch (IllegalArgumentException e) {
-            throw ConfigException.of(setup.configFile(), "admin", e.getMessage());
+            throw ConfigException.of(configFile, "admin", e.getMessage());
         }
+    }
+
+    /** The policy set in force: the catalogue, grants and contracts. */
+    public PolicySet policies() {
+        return policies;
     }
 
     public int agentPort() {
@@ -150,7 +188,8 @@ public final class Sidecar implements AutoCloseable {
         workers.shutdownNow();
         adminPort.close();
         readiness.close();
-        backends.values().forEach(SoapBackend::close);
+        soapBackends.values().forEach(SoapBackend::close);
+        pools.close();
         registry.close();
         LOG.info("oldguard stopped", kv("event", Events.STOPPED));
     }

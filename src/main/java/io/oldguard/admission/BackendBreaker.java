@@ -21,16 +21,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A backend's circuit breaker (Resilience4j, count-based window, on the injected clock). It classifies outcomes:
- * the backend failing — server faults, timeouts, connection errors, unreadable answers, HTTP 5xx and 429 — counts
- * against it; the legacy service refusing a request (a SOAP Client fault such as "not found") does not, nor does a
- * call the client abandoned. While open every call fails fast; {@link #retryAfter} says when the next probe may go.
+ * the backend failing — server faults, timeouts, connection errors, unreadable answers, HTTP 5xx and 429, a
+ * database that is unreachable, too slow or erroring — counts against it; the legacy service refusing a request
+ * (a SOAP Client fault such as "not found", a lock timeout or constraint on one row) does not, nor does a call
+ * the client abandoned. While open every call fails fast; {@link #retryAfter} says when the next probe may go.
  * A {@code Retry-After} from the legacy service itself opens it for exactly that long.
  */
 final class BackendBreaker {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackendBreaker.class);
+    // Lock timeouts, conflicts and constraint errors are contention on single rows, not a failing database.
     static final Set<String> BACKEND_FAILURES = Set.of("soap_server_fault", "backend_timeout", "backend_unavailable",
-            "backend_throttled", "bad_gateway");
+            "backend_throttled", "bad_gateway", "db_unavailable", "db_timeout", "db_error");
     private static final String CANCELLED = "cancelled";
 
     private final CircuitBreaker breaker;

@@ -9,7 +9,7 @@ import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.BackendLimits;
-import io.oldguard.config.SoapBackendConfig;
+import io.oldguard.config.BreakerSettings;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.MetricNames;
@@ -44,14 +44,17 @@ public final class ProtectedBackend implements Backend {
     private final MeterRegistry metrics;
     private final Timer queueWait;
 
-    public ProtectedBackend(String name, Backend inner, SoapBackendConfig config, Supplier<PolicySet> policies,
-            Clock clock, TimeMeter time, MeterRegistry metrics) {
+    /**
+     * @param maxInFlight the bulkhead: a SOAP backend's {@code maxConnections}, a database's pool size
+     */
+    public ProtectedBackend(String name, Backend inner, int maxInFlight, BackendLimits limits, BreakerSettings breaker,
+            Supplier<PolicySet> policies, Clock clock, TimeMeter time, MeterRegistry metrics) {
         this.name = name;
         this.inner = inner;
-        this.limits = config.limits();
-        this.shaper = new Shaper(config.limits(), time);
-        this.bulkhead = new Bulkhead(config.maxConnections(), config.limits().maxQueue());
-        this.breaker = new BackendBreaker(name, config.breaker(), clock, metrics);
+        this.limits = limits;
+        this.shaper = new Shaper(limits, time);
+        this.bulkhead = new Bulkhead(maxInFlight, limits.maxQueue());
+        this.breaker = new BackendBreaker(name, breaker, clock, metrics);
         this.policies = policies;
         this.clock = clock;
         this.metrics = metrics;

@@ -21,6 +21,8 @@ public final class Events {
     public static final String HALTS_NOT_PERSISTED = "halts.not_persisted";
     /** WARN: a backend's circuit breaker changed state. */
     public static final String BREAKER_TRANSITION = "breaker.transition";
+    /** WARN: a SQL tool could not be checked against its database at start (database unreachable). */
+    public static final String SQL_TOOL_UNVERIFIED = "sql.tool.unverified";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

@@ -7,5 +7,5 @@ import javax.xml.namespace.QName;
  * SOAPAction, and the namespace of the request's child elements ("" when the schema leaves them unqualified).
  */
 public record SoapOperation(String name, QName requestElement, QName responseElement, String soapAction,
-        String childNamespace) {
+        String childNamespace) implements ToolBinding {
 }

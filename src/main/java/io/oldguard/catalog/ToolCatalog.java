@@ -48,6 +48,17 @@ public final class ToolCatalog {
         return new ToolCatalog(java.util.Collections.unmodifiableMap(tools));
     }
 
+    /** This catalogue with more tools (SQL tools from the policies); a name already taken is a problem. */
+    public ToolCatalog with(List<Tool> more, java.util.function.Consumer<String> nameTaken) {
+        Map<String, Tool> all = new TreeMap<>(tools);
+        for (Tool tool : more) {
+            if (all.putIfAbsent(tool.name(), tool) != null) {
+                nameTaken.accept(tool.name());
+            }
+        }
+        return new ToolCatalog(java.util.Collections.unmodifiableMap(all));
+    }
+
     public Optional<Tool> find(String name) {
         return Optional.ofNullable(tools.get(name));
     }

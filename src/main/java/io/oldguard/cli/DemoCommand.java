@@ -1,6 +1,5 @@
 package io.oldguard.cli;
 
-import io.oldguard.Setup;
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
 import io.oldguard.config.HaltsConfig;
@@ -56,7 +55,7 @@ final class DemoCommand {
                 // The demo's halts live in a temporary file: a demo must not leave halted agents behind.
                 Path halts = Files.createTempDirectory("oldguard-demo").resolve("halts.json");
                 SidecarConfig config = loaded.withHalts(new HaltsConfig(halts.toString(), loaded.halts().errorStreak()));
-                try (Sidecar sidecar = Sidecar.start(Setup.of(config, configFile.toString()), env)) {
+                try (Sidecar sidecar = Sidecar.start(config, configFile.toString(), env)) {
                     String base = "http://127.0.0.1:" + sidecar.agentPort();
                     new DemoCalls(base, "http://127.0.0.1:" + sidecar.adminPort(), tokens, adminToken, simulator).run();
                     if (!options.flag("exit")) {

@@ -1,8 +1,8 @@
 package io.oldguard.cli;
 
-import io.oldguard.Setup;
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigException;
+import io.oldguard.config.ConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,7 +15,7 @@ final class RunCommand {
     static int run(Options options) {
         Path config = Path.of(options.get("config", "sidecar.yaml"));
         try {
-            Sidecar sidecar = Sidecar.start(Setup.load(config), System.getenv());
+            Sidecar sidecar = Sidecar.start(ConfigLoader.load(config), config.toString(), System.getenv());
             awaitShutdown(sidecar);
             return 0;
         } catch (ConfigException e) {

@@ -18,9 +18,8 @@ final class ToolsCommand {
         Path config = Path.of(options.get("config", "sidecar.yaml"));
         try {
             Setup setup = Setup.load(config);
-            ToolListing listing = new ToolListing(setup.catalog());
-            Object body = "openai".equals(options.get("format", "native")) ? listing.openAi(setup.policies(), null)
-                    : listing.describe(setup.policies(), null);
+            Object body = "openai".equals(options.get("format", "native")) ? ToolListing.openAi(setup.policies(), null)
+                    : ToolListing.describe(setup.policies(), null);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(body));
             return 0;
         } catch (ConfigException e) {

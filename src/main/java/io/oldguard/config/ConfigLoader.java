@@ -18,7 +18,7 @@ public final class ConfigLoader {
     public static SidecarConfig load(Path file) {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
-        SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(),
+        SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
                 raw.policies(), raw.halts(), raw.admin(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(name, config));
@@ -62,6 +62,24 @@ public final class ConfigLoader {
                 problems.add(ConfigException.problem(file, key + ".timeout", "must be longer than 0ms"));
             }
         }
+        config.databases().forEach((name, db) -> {
+            String key = "databases." + name;
+            if (config.backends().containsKey(name)) {
+                problems.add(ConfigException.problem(file, key, "a backend has the same name (expected names unique across backends and databases)"));
+            }
+            if (db == null) {
+                return;
+            }
+            if (db.url() != null && !db.url().startsWith("jdbc:postgresql:")) {
+                problems.add(ConfigException.problem(file, key + ".url", "expected a jdbc:postgresql: URL (got \"" + db.url() + "\")"));
+            }
+            if (db.passwordEnv() != null && db.passwordFile() != null) {
+                problems.add(ConfigException.problem(file, key, "set at most one of passwordEnv or passwordFile (got both)"));
+            }
+            if (db.connectionTimeout() != null && db.connectionTimeout().toMillis() < 250) {
+                problems.add(ConfigException.problem(file, key + ".connectionTimeout", "must be at least 250ms (HikariCP's minimum)"));
+            }
+        });
         AdminConfig admin = config.admin();
         if (admin.tokenEnv() != null && admin.tokenFile() != null) {
             problems.add(ConfigException.problem(file, "admin", "set one of tokenEnv or tokenFile (got both)"));

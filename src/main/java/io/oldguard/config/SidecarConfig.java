@@ -18,6 +18,7 @@ public record SidecarConfig(
         @NotNull @Valid RequestLimits requests,
         @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid AgentConfig> agents,
         @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid SoapBackendConfig> backends,
+        Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid DatabaseConfig> databases,
         @NotNull String policies,
         @NotNull @Valid HaltsConfig halts,
         @NotNull AdminConfig admin,
@@ -31,6 +32,7 @@ public record SidecarConfig(
         requests = requests == null ? RequestLimits.defaults() : requests;
         agents = agents == null ? Map.of() : Map.copyOf(agents);
         backends = backends == null ? Map.of() : Map.copyOf(backends);
+        databases = databases == null ? Map.of() : Map.copyOf(databases);
         policies = policies == null ? "policies" : policies;
         halts = halts == null ? HaltsConfig.defaults() : halts;
         admin = admin == null ? AdminConfig.none() : admin;
@@ -45,22 +47,26 @@ public record SidecarConfig(
     }
 
     public SidecarConfig withListeners(Listeners l) {
-        return new SidecarConfig(l, requests, agents, backends, policies, halts, admin, baseDir);
+        return new SidecarConfig(l, requests, agents, backends, databases, policies, halts, admin, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
-        return new SidecarConfig(listeners, requests, agents, b, policies, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, b, databases, policies, halts, admin, baseDir);
+    }
+
+    public SidecarConfig withDatabases(Map<String, DatabaseConfig> d) {
+        return new SidecarConfig(listeners, requests, agents, backends, d, policies, halts, admin, baseDir);
     }
 
     public SidecarConfig withHalts(HaltsConfig h) {
-        return new SidecarConfig(listeners, requests, agents, backends, policies, h, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, h, admin, baseDir);
     }
 
     public SidecarConfig withPolicies(String dir) {
-        return new SidecarConfig(listeners, requests, agents, backends, dir, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, halts, admin, baseDir);
     }
 
     public SidecarConfig withAdmin(AdminConfig a) {
-        return new SidecarConfig(listeners, requests, agents, backends, policies, halts, a, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, halts, a, baseDir);
     }
 }

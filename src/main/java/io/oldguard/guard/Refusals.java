@@ -196,6 +196,14 @@ public final class Refusals {
                 "backend_throttled", ext("backend", backend), retryAfter, null);
     }
 
+    /** A SQL tool's database failed in a way the agent should know by kind only; never with SQL or names. */
+    public static Refusal databaseFailure(String database, int status, String type, String outcome, String what,
+            Duration retryAfter) {
+        return new Refusal(status, TYPE_BASE + type, "Database " + type.substring(3).replace('-', ' '),
+                "The " + database + " database " + what + (retryAfter == null ? "." : "; try again later."),
+                outcome, ext("database", database), retryAfter, null);
+    }
+
     public static Refusal soapFault(String backend, String faultCode, String faultString) {
         boolean clientFault = faultCode != null && faultCode.toLowerCase(java.util.Locale.ROOT).endsWith("client");
         Map<String, Object> ext = new LinkedHashMap<>();

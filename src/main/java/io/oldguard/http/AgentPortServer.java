@@ -8,7 +8,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.oldguard.call.ToolCallHandler;
-import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.Listener;
 import io.oldguard.config.RequestLimits;
 import io.oldguard.halt.HaltGuard;
@@ -34,10 +33,9 @@ public final class AgentPortServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static AgentPortServer start(Listener listener, RequestLimits limits, ToolCatalog catalog,
-            AgentDirectory agents, HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
+    public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) throws InterruptedException {
-        AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(catalog, new ToolListing(catalog), agents,
+        AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(agents,
                 new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
                 workers, backendTimeouts, metrics, clock);
         // The event loops only parse HTTP and route; one per core is plenty because nothing on them blocks.

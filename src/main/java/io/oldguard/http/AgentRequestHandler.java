@@ -58,7 +58,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     static final String TIMEOUT_HEADER = "Oldguard-Timeout";
 
     /** What every connection's handler shares; built once per server. */
-    record Shared(ToolCatalog catalog, ToolListing listing, AgentDirectory agents, IdentityGuard identity,
+    record Shared(AgentDirectory agents, IdentityGuard identity,
             HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
     }
@@ -116,7 +116,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             }
             PolicySet policies = shared.policies().get();
             var visible = policies.toolsGrantedTo(agent);
-            Object body = openAi ? shared.listing().openAi(policies, visible) : shared.listing().describe(policies, visible);
+            Object body = openAi ? ToolListing.openAi(policies, visible) : ToolListing.describe(policies, visible);
             finishFromWorker(ctx, HttpResponses.json(HttpResponseStatus.OK, body, requestId), keepAlive);
         });
     }
@@ -130,10 +130,10 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             reject(ctx, refusal, requestId, keepAlive);
             return;
         }
-        Tool tool = shared.catalog().find(toolName).orElse(null);
+        ToolCatalog catalog = shared.policies().get().catalog();
+        Tool tool = catalog.find(toolName).orElse(null);
         if (tool == null) {
-            reject(ctx, Refusals.unknownTool(toolName, shared.catalog().all().stream().map(Tool::name).toList()),
-                    requestId, keepAlive);
+            reject(ctx, Refusals.unknownTool(toolName, catalog.all().stream().map(Tool::name).toList()), requestId, keepAlive);
             return;
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);

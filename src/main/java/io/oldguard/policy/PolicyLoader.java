@@ -4,6 +4,10 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.YamlFiles;
+import io.oldguard.sql.SqlToolDefinition;
+import io.oldguard.sql.SqlTools;
+import io.oldguard.sql.SqlType;
+import io.oldguard.sql.SqlVerifier;
 import io.oldguard.validation.ContractBuilder;
 import io.oldguard.validation.ToolContract;
 import java.io.IOException;
@@ -13,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,87 +26,150 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Reads every {@code *.yaml} in the policy folder, checks each against the model and the catalogue (every tool
- * exists, every agent is configured, nothing is defined twice) and merges them into one {@link PolicySet}.
- * Any problem rejects the whole set, so a broken file never half-applies.
+ * Reads every {@code *.yaml} in the policy folder and merges them into one {@link PolicySet}, in two passes:
+ * first every file is read and its SQL tools built (so a grant may name a SQL tool defined in another file),
+ * then every tool policy and grant is checked against the full catalogue (every tool exists, every agent is
+ * configured, nothing is defined twice, rules only tighten) and the contracts are built. Any problem rejects the
+ * whole set, so a broken file never half-applies.
  */
 public final class PolicyLoader {
 
     private PolicyLoader() {
     }
 
-    public static PolicySet load(Path dir, ToolCatalog catalog, Set<String> configuredAgents) {
-        List<Path> files = policyFiles(dir);
-        Map<String, ToolPolicy> tools = new TreeMap<>();
-        Map<String, AgentPolicy> agents = new TreeMap<>();
-        Map<String, Path> definedIn = new TreeMap<>();
+    private record Read(Path file, PolicyFile policy) {
+    }
+
+    public static PolicySet load(Path dir, ToolCatalog wsdlTools, Set<String> configuredAgents, Set<String> databases,
+            SqlVerifier verifier) {
         List<String> problems = new ArrayList<>();
         MessageDigest digest = sha256();
-        for (Path file : files) {
-            String name = file.toString();
-            PolicyFile policy;
+        List<Read> files = new ArrayList<>();
+        for (Path file : policyFiles(dir)) {
             try {
                 digest.update(Files.readAllBytes(file));
-                policy = YamlFiles.read(file, PolicyFile.class);
+                PolicyFile policy = YamlFiles.read(file, PolicyFile.class);
+                problems.addAll(YamlFiles.validate(file.toString(), policy));
+                files.add(new Read(file, policy));
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
-                continue;
             } catch (IOException e) {
-                problems.add(ConfigException.problem(name, "", "cannot be read: " + e.getMessage()));
-                continue;
+                problems.add(ConfigException.problem(file.toString(), "", "cannot be read: " + e.getMessage()));
             }
-            problems.addAll(YamlFiles.validate(name, policy));
-            policy.tools().forEach((tool, tp) -> {
-                String key = "tools." + tool;
-                if (!catalog.contains(tool)) {
-                    problems.add(ConfigException.problem(name, key, "no such tool (expected one of: "
-                            + toolNames(catalog) + ")"));
-                } else if (definedIn.putIfAbsent(key, file) != null) {
-                    problems.add(ConfigException.problem(name, key, "already defined in " + definedIn.get(key)));
-                } else if (tp != null && tp.timeout() != null && tp.timeout().isZero()) {
-                    problems.add(ConfigException.problem(name, key + ".timeout", "must be longer than 0ms"));
-                } else {
-                    tools.put(tool, tp == null ? ToolPolicy.defaults() : tp);
+        }
+
+        Map<String, Path> definedIn = new TreeMap<>();
+        Map<String, Map<String, ParamRule>> sqlRules = new TreeMap<>();
+        Map<String, SqlToolDefinition> sqlDefinitions = new TreeMap<>();
+        List<Tool> sqlTools = new ArrayList<>();
+        for (Read read : files) {
+            String name = read.file().toString();
+            read.policy().sqlTools().forEach((tool, def) -> {
+                if (def == null) {
+                    problems.add(ConfigException.problem(name, "sqlTools." + tool, "empty (expected description, sql, params)"));
+                    return;
                 }
+                if (definedIn.putIfAbsent("sqlTools." + tool, read.file()) != null) {
+                    problems.add(ConfigException.problem(name, "sqlTools." + tool, "already defined in " + definedIn.get("sqlTools." + tool)));
+                    return;
+                }
+                SqlTools.Built built = SqlTools.build(tool, def, databases, (key, message) -> problems.add(ConfigException.problem(name, key, message)));
+                Tool verified = verifier.verify(built.tool(), declaredTypes(def),
+                        (key, message) -> problems.add(ConfigException.problem(name, key, message)));
+                sqlTools.add(verified);
+                sqlRules.put(tool, built.rules());
+                sqlDefinitions.put(tool, def);
             });
-            policy.agents().forEach((agent, ap) -> {
-                String key = "agents." + agent;
-                if (!configuredAgents.contains(agent)) {
-                    problems.add(ConfigException.problem(name, key, "no such agent in sidecar.yaml (expected one of: "
-                            + String.join(", ", new TreeSet<>(configuredAgents)) + ")"));
-                    return;
-                }
-                if (definedIn.putIfAbsent(key, file) != null) {
-                    problems.add(ConfigException.problem(name, key, "already defined in " + definedIn.get(key)));
-                    return;
-                }
-                if (ap == null || ap.tools() == null) {
-                    problems.add(ConfigException.problem(name, key + ".tools", "missing (expected a list of tool names)"));
-                    return;
-                }
-                for (int i = 0; i < ap.tools().size(); i++) {
-                    String tool = ap.tools().get(i);
-                    if (!catalog.contains(tool)) {
-                        problems.add(ConfigException.problem(name, key + ".tools[" + i + "]", "no such tool \"" + tool
-                                + "\" (expected one of: " + toolNames(catalog) + ")"));
-                    }
-                }
-                agents.put(agent, ap);
-            });
+        }
+        ToolCatalog catalog = wsdlTools.with(sqlTools, taken -> problems.add(ConfigException.problem(
+                String.valueOf(definedIn.get("sqlTools." + taken)), "sqlTools." + taken, "a WSDL operation already has this name")));
+
+        Map<String, ToolPolicy> tools = new TreeMap<>();
+        Map<String, AgentPolicy> agents = new TreeMap<>();
+        for (Read read : files) {
+            collectTools(read, catalog, sqlRules, tools, definedIn, problems);
+            collectAgents(read, catalog, configuredAgents, agents, definedIn, problems);
         }
         problems.addAll(costsWithinBursts(tools, agents, definedIn));
         Map<String, ToolContract> contracts = new TreeMap<>();
         for (Tool tool : catalog.all()) {
-            Path file = definedIn.get("tools." + tool.name());
+            Path file = definedIn.getOrDefault("tools." + tool.name(), definedIn.get("sqlTools." + tool.name()));
             String name = file == null ? dir.toString() : file.toString();
-            contracts.put(tool.name(), ContractBuilder.build(tool, tools.getOrDefault(tool.name(), ToolPolicy.defaults()),
+            ToolPolicy policy = tools.getOrDefault(tool.name(), ToolPolicy.defaults());
+            if (sqlRules.containsKey(tool.name())) {
+                policy = policy.withParams(sqlRules.get(tool.name()));
+                if (policy.timeout() == null) {
+                    policy = policy.withTimeout(sqlDefinitions.get(tool.name()).timeout());
+                }
+                tools.put(tool.name(), policy);
+            }
+            contracts.put(tool.name(), ContractBuilder.build(tool, policy,
                     (key, message) -> problems.add(ConfigException.problem(name, key, message))));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         String version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-        return new PolicySet(tools, agents, contracts, version);
+        return new PolicySet(catalog, tools, agents, contracts, version);
+    }
+
+    private static void collectTools(Read read, ToolCatalog catalog, Map<String, Map<String, ParamRule>> sqlRules,
+            Map<String, ToolPolicy> tools, Map<String, Path> definedIn, List<String> problems) {
+        String name = read.file().toString();
+        read.policy().tools().forEach((tool, tp) -> {
+            String key = "tools." + tool;
+            if (!catalog.contains(tool)) {
+                problems.add(ConfigException.problem(name, key, "no such tool (expected one of: " + toolNames(catalog) + ")"));
+            } else if (definedIn.putIfAbsent(key, read.file()) != null) {
+                problems.add(ConfigException.problem(name, key, "already defined in " + definedIn.get(key)));
+            } else if (tp != null && tp.timeout() != null && tp.timeout().isZero()) {
+                problems.add(ConfigException.problem(name, key + ".timeout", "must be longer than 0ms"));
+            } else if (tp != null && !tp.params().isEmpty() && sqlRules.containsKey(tool)) {
+                problems.add(ConfigException.problem(name, key + ".params", "a SQL tool's parameter rules belong under sqlTools."
+                        + tool + ".params"));
+            } else {
+                tools.put(tool, tp == null ? ToolPolicy.defaults() : tp);
+            }
+        });
+    }
+
+    private static void collectAgents(Read read, ToolCatalog catalog, Set<String> configuredAgents,
+            Map<String, AgentPolicy> agents, Map<String, Path> definedIn, List<String> problems) {
+        String name = read.file().toString();
+        read.policy().agents().forEach((agent, ap) -> {
+            String key = "agents." + agent;
+            if (!configuredAgents.contains(agent)) {
+                problems.add(ConfigException.problem(name, key, "no such agent in sidecar.yaml (expected one of: "
+                        + String.join(", ", new TreeSet<>(configuredAgents)) + ")"));
+                return;
+            }
+            if (definedIn.putIfAbsent(key, read.file()) != null) {
+                problems.add(ConfigException.problem(name, key, "already defined in " + definedIn.get(key)));
+                return;
+            }
+            if (ap == null || ap.tools() == null) {
+                problems.add(ConfigException.problem(name, key + ".tools", "missing (expected a list of tool names)"));
+                return;
+            }
+            for (int i = 0; i < ap.tools().size(); i++) {
+                String tool = ap.tools().get(i);
+                if (!catalog.contains(tool)) {
+                    problems.add(ConfigException.problem(name, key + ".tools[" + i + "]", "no such tool \"" + tool
+                            + "\" (expected one of: " + toolNames(catalog) + ")"));
+                }
+            }
+            agents.put(agent, ap);
+        });
+    }
+
+    private static Map<String, SqlType> declaredTypes(SqlToolDefinition def) {
+        Map<String, SqlType> types = new LinkedHashMap<>();
+        def.params().forEach((name, p) -> {
+            if (p != null) {
+                types.put(name, p.type());
+            }
+        });
+        return types;
     }
 
     /** A call whose cost exceeds a bucket's capacity could never pass: refuse the policy instead. */
@@ -132,7 +200,7 @@ public final class PolicyLoader {
     }
 
     private static String toolNames(ToolCatalog catalog) {
-        return String.join(", ", catalog.all().stream().map(t -> t.name()).toList());
+        return String.join(", ", catalog.all().stream().map(Tool::name).toList());
     }
 
     private static List<Path> policyFiles(Path dir) {

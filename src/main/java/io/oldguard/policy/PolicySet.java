@@ -1,5 +1,6 @@
 package io.oldguard.policy;
 
+import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.validation.ToolContract;
 import java.time.Duration;
 import java.util.List;
@@ -10,9 +11,10 @@ import java.util.Set;
  * Every policy file merged into one immutable value. A reload builds a new one and swaps a single reference,
  * so a call always sees one consistent version.
  *
+ * @param catalog every tool: the WSDL operations and the policies' SQL tools
  * @param version short content hash of the files, logged with every decision that depends on policy
  */
-public record PolicySet(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents,
+public record PolicySet(ToolCatalog catalog, Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents,
         Map<String, ToolContract> contracts, String version) {
 
     public PolicySet {

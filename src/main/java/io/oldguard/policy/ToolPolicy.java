@@ -42,6 +42,15 @@ public record ToolPolicy(
         cost = cost == null ? Integer.valueOf(1) : cost;
     }
 
+    /** The same policy with these parameter rules (a SQL tool's, declared with the tool). */
+    public ToolPolicy withParams(Map<String, ParamRule> rules) {
+        return new ToolPolicy(timeout, rules, onViolation, strikes, coolOff, cost, limits);
+    }
+
+    public ToolPolicy withTimeout(Duration newTimeout) {
+        return new ToolPolicy(newTimeout, params, onViolation, strikes, coolOff, cost, limits);
+    }
+
     public static ToolPolicy defaults() {
         return new ToolPolicy(null, null, null, null, null, null, null);
     }

@@ -4,6 +4,7 @@ import io.oldguard.catalog.Facets;
 import io.oldguard.catalog.ParamType;
 import io.oldguard.catalog.Parameter;
 import io.oldguard.catalog.Tool;
+import io.oldguard.catalog.ToolSchemas;
 import io.oldguard.catalog.XsdPatterns;
 import io.oldguard.policy.ParamRule;
 import io.oldguard.policy.ToolPolicy;
@@ -42,9 +43,9 @@ public final class ContractBuilder {
             params.add(merge(p, rule, policy, toolKey + ".params." + p.name(), problems));
         }
         ToolContract withoutSchema = new ToolContract(tool, params, policy.onViolation(), policy.strikes(),
-                policy.coolOff(), null);
+                policy.coolOff(), null, null);
         return new ToolContract(tool, params, policy.onViolation(), policy.strikes(), policy.coolOff(),
-                ContractSchemas.inputSchema(withoutSchema));
+                ContractSchemas.inputSchema(withoutSchema), ToolSchemas.outputSchema(tool));
     }
 
     private static ParamContract merge(Parameter p, ParamRule rule, ToolPolicy policy, String key,

@@ -46,6 +46,13 @@ class TrafficControlIT {
                 limits: { rate: "%s" }
             """;
 
+    /** Grants without agent limits, so only the backend's own protections act. */
+    private static final String UNLIMITED = """
+            agents:
+              order-bot:
+                tools: [GetStock]
+            """;
+
     @Test
     void aStormIsPolicedAndShapedWhileAWellBehavedAgentKeepsItsService() throws Exception {
         String policies = TestPolicies.folderWith(GRANTS.formatted("40/s burst 10", "5/s"));
@@ -100,7 +107,8 @@ class TrafficControlIT {
 
     @Test
     void theBreakerOpensOnServerFaultsFailsFastAndClosesAfterRecovery() throws Exception {
-        UnaryOperator<SidecarConfig> config = c -> backend(c, b -> b.withBreaker(
+        String policies = TestPolicies.folderWith(UNLIMITED);
+        UnaryOperator<SidecarConfig> config = c -> backend(c.withPolicies(policies), b -> b.withBreaker(
                 new BreakerSettings(10f, Duration.ofSeconds(5), 50f, 10, 5, Duration.ofSeconds(2), 2)));
         try (SidecarHarness harness = SidecarHarness.start(s -> s, config)) {
             Http agent = harness.agent();
@@ -134,7 +142,8 @@ class TrafficControlIT {
 
     @Test
     void aHangingBackendNeverHoldsMoreThanTheBulkheadAndCallsEndAtTheirDeadline() throws Exception {
-        UnaryOperator<SidecarConfig> config = c -> backend(c, b -> b.withMaxConnections(4)
+        String policies = TestPolicies.folderWith(UNLIMITED);
+        UnaryOperator<SidecarConfig> config = c -> backend(c.withPolicies(policies), b -> b.withMaxConnections(4)
                 .withLimits(new BackendLimits(null, Duration.ofMillis(500), 8, 8)));
         try (SidecarHarness harness = SidecarHarness.start(s -> s.withLatency(Duration.ofSeconds(20)).withWorkers(8), config)) {
             Http agent = harness.agent();

@@ -111,7 +111,7 @@ class RateLimitGuardTest {
     private static PolicySet policies(Rate agentRate, Map<String, ToolPolicy> tools) {
         AgentPolicy agent = new AgentPolicy(List.of("GetStock", "ReserveStock"),
                 agentRate == null ? null : new AgentPolicy.AgentLimits(agentRate));
-        return new PolicySet(tools, Map.of("bot", agent), SETUP.policies().contracts(), "test");
+        return new PolicySet(SETUP.catalog(), tools, Map.of("bot", agent), SETUP.policies().contracts(), "test");
     }
 
     private ToolCall call(Tool tool) {

@@ -1,6 +1,5 @@
 package io.oldguard.testing;
 
-import io.oldguard.Setup;
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
 import io.oldguard.config.HaltsConfig;
@@ -53,7 +52,7 @@ public final class SidecarHarness implements AutoCloseable {
             simulator = LegacyInventorySimulator.start(simulatorSettings.apply(SimulatorSettings.defaults(
                     Path.of("wsdl/inventory.wsdl"), database.jdbcUrl(), database.user(), database.password())));
             SidecarConfig config = sidecarConfig.apply(pointedAt(ConfigLoader.load(Path.of("sidecar.yaml")), simulator.endpoint()));
-            Sidecar sidecar = Sidecar.start(Setup.of(config, "sidecar.yaml"), tokens());
+            Sidecar sidecar = Sidecar.start(config, "sidecar.yaml", tokens());
             return new SidecarHarness(database, simulator, sidecar);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a violation does — halt, reject, observe, strikes, cool-off — on injected time. */
 class ValidationGuardTest {
 
-    private static final Tool GET_STOCK = Setup.load(Path.of("sidecar.yaml")).catalog().find("GetStock").orElseThrow();
+    private static final Setup SETUP = Setup.load(Path.of("sidecar.yaml"));
+    private static final Tool GET_STOCK = SETUP.catalog().find("GetStock").orElseThrow();
     private static final ParamRule SEVEN_DIGITS = new ParamRule(null, BigDecimal.ONE, BigDecimal.valueOf(9_999_999),
             null, null, null, null, null, null);
 
@@ -137,7 +138,7 @@ class ValidationGuardTest {
 
     private Fixture fixture(ToolPolicy policy) {
         ToolContract contract = ContractBuilder.build(GET_STOCK, policy, (k, m) -> { throw new AssertionError(k + ": " + m); });
-        PolicySet set = new PolicySet(Map.of("GetStock", policy), Map.of(), Map.of("GetStock", contract), "test");
+        PolicySet set = new PolicySet(SETUP.catalog(), Map.of("GetStock", policy), Map.of(), Map.of("GetStock", contract), "test");
         HaltRegistry registry = HaltRegistry.open(dir.resolve("halts.json"), clock, metrics);
         return new Fixture(new ValidationGuard(() -> set, registry, metrics, clock), registry, new HaltGuard(registry));
     }
