@@ -39,7 +39,7 @@ class CheckCommandTest {
     @Test
     void exitsZeroOnTheShippedFiles() {
         assertThat(Main.run(new String[] {"check"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok: sidecar.yaml — 3 tools");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok: sidecar.yaml — 5 tools");
     }
 
     @Test

@@ -84,7 +84,7 @@ class PolicyRulesCheckTest {
         replace(policy, "  GetStock:\n    timeout: 2s", "  GetStocks:\n    timeout: 2s");
 
         assertThat(problems()).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ": tools.GetStocks: no such tool (expected one of: GetStock, ListItems, ReserveStock)"));
+                .startsWith(policy + ": tools.GetStocks: no such tool (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
     }
 
     @Test

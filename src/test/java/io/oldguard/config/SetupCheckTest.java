@@ -21,7 +21,8 @@ class SetupCheckTest {
     void acceptsTheShippedConfigurationWsdlAndPolicies() {
         Setup setup = Setup.load(Path.of("sidecar.yaml"));
 
-        assertThat(setup.catalog().all()).hasSize(3);
+        assertThat(setup.catalog().all()).extracting(t -> t.name())
+                .containsExactly("GetStock", "ListItems", "ReserveStock", "item_reservations", "low_stock");
         assertThat(setup.config().agents()).containsOnlyKeys("support-bot", "order-bot");
         assertThat(setup.config().listeners().agent().port()).isEqualTo(8080);
         assertThat(setup.config().backends().get("inventory").timeout()).isEqualTo(Duration.ofSeconds(5));
@@ -107,10 +108,10 @@ class SetupCheckTest {
     void refusesAPolicyNamingAnUnknownTool() {
         Path config = copyOfShippedSetup(dir);
         Path policy = dir.resolve("policies/inventory.yaml");
-        replace(policy, "tools: [GetStock, ListItems]\n", "tools: [GetStock, GetStocks]\n");
+        replace(policy, "tools: [GetStock, ListItems, low_stock]\n", "tools: [GetStock, GetStocks, low_stock]\n");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ": agents.support-bot.tools[1]: no such tool \"GetStocks\" (expected one of: GetStock, ListItems, ReserveStock)"));
+                .startsWith(policy + ": agents.support-bot.tools[1]: no such tool \"GetStocks\" (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
     }
 
     @Test
@@ -127,7 +128,7 @@ class SetupCheckTest {
     void reportsEveryProblemNotOnlyTheFirst() {
         Path config = copyOfShippedSetup(dir);
         Path policy = dir.resolve("policies/inventory.yaml");
-        replace(policy, "tools: [GetStock, ListItems]\n", "tools: [Nope]\n");
+        replace(policy, "tools: [GetStock, ListItems, low_stock]\n", "tools: [Nope]\n");
         replace(policy, "  GetStock:\n    timeout: 2s", "  GetStocks:\n    timeout: 2s");
 
         assertThat(problems(config)).hasSizeGreaterThanOrEqualTo(2);

@@ -96,7 +96,7 @@ class AgentPortIT {
 
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.json().path("tools")).extracting(t -> t.path("name").asText())
-                .containsExactly("GetStock", "ListItems");
+                .containsExactly("GetStock", "ListItems", "low_stock");
         JsonNode itemId = reply.json().path("tools").get(0).path("inputSchema").path("properties").path("ItemID");
         assertThat(itemId.path("type").asText()).isEqualTo("integer");
         assertThat(itemId.path("minimum").asInt()).isEqualTo(1);
@@ -120,7 +120,7 @@ class AgentPortIT {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.json().isArray()).isTrue();
         assertThat(reply.json()).extracting(t -> t.path("function").path("name").asText())
-                .containsExactly("GetStock", "ListItems", "ReserveStock");
+                .containsExactly("GetStock", "ListItems", "ReserveStock", "item_reservations", "low_stock");
         assertThat(reply.json().get(0).path("type").asText()).isEqualTo("function");
         assertThat(reply.json().get(0).path("function").path("parameters").path("type").asText()).isEqualTo("object");
     }

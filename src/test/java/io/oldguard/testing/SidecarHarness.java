@@ -2,6 +2,7 @@ package io.oldguard.testing;
 
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Listeners;
 import io.oldguard.config.SidecarConfig;
@@ -51,7 +52,8 @@ public final class SidecarHarness implements AutoCloseable {
         try {
             simulator = LegacyInventorySimulator.start(simulatorSettings.apply(SimulatorSettings.defaults(
                     Path.of("wsdl/inventory.wsdl"), database.jdbcUrl(), database.user(), database.password())));
-            SidecarConfig config = sidecarConfig.apply(pointedAt(ConfigLoader.load(Path.of("sidecar.yaml")), simulator.endpoint()));
+            SidecarConfig config = sidecarConfig.apply(withDatabase(pointedAt(ConfigLoader.load(Path.of("sidecar.yaml")),
+                    simulator.endpoint()), database));
             Sidecar sidecar = Sidecar.start(config, "sidecar.yaml", tokens());
             return new SidecarHarness(database, simulator, sidecar);
         } catch (InterruptedException e) {
@@ -71,6 +73,15 @@ public final class SidecarHarness implements AutoCloseable {
         SoapBackendConfig inventory = config.backends().get("inventory").withEndpoint(endpoint);
         return config.withListeners(Listeners.ephemeral()).withBackends(Map.of("inventory", inventory))
                 .withHalts(new HaltsConfig(freshHaltsFile().toString(), config.halts().errorStreak()));
+    }
+
+    /** The shipped database entry, pointed at the test database (trust auth, no password). */
+    public static SidecarConfig withDatabase(SidecarConfig config, TestDatabase database) {
+        DatabaseConfig shipped = config.databases().get("inventory-db");
+        DatabaseConfig test = new DatabaseConfig(database.jdbcUrl(), database.user(), null, null, shipped.maxPoolSize(),
+                shipped.connectionTimeout(), shipped.statementTimeout(), shipped.lockTimeout(),
+                shipped.idleInTransactionTimeout(), shipped.breaker());
+        return config.withDatabases(Map.of("inventory-db", test));
     }
 
     public static Path freshHaltsFile() {
