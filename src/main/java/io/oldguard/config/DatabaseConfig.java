@@ -44,6 +44,11 @@ public record DatabaseConfig(
                 statementTimeout, lockTimeout, idleInTransactionTimeout, breaker);
     }
 
+    public DatabaseConfig withStatementTimeout(Duration timeout) {
+        return new DatabaseConfig(url, user, passwordEnv, passwordFile, maxPoolSize, connectionTimeout,
+                timeout, lockTimeout, idleInTransactionTimeout, breaker);
+    }
+
     public DatabaseConfig withPool(int size, Duration timeout) {
         return new DatabaseConfig(url, user, passwordEnv, passwordFile, size, timeout,
                 statementTimeout, lockTimeout, idleInTransactionTimeout, breaker);

@@ -12,6 +12,9 @@ import io.oldguard.simulator.SimulatorSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,11 +50,20 @@ public final class SidecarHarness implements AutoCloseable {
      */
     public static SidecarHarness start(UnaryOperator<SimulatorSettings> simulatorSettings,
             UnaryOperator<SidecarConfig> sidecarConfig) {
+        return start(simulatorSettings, sidecarConfig, sql -> { });
+    }
+
+    /** @param prepare runs SQL on the test database after the simulator made its tables, before oldguard starts */
+    public static SidecarHarness start(UnaryOperator<SimulatorSettings> simulatorSettings,
+            UnaryOperator<SidecarConfig> sidecarConfig, SqlStep prepare) {
         TestDatabase database = TestDatabase.create();
         LegacyInventorySimulator simulator = null;
         try {
             simulator = LegacyInventorySimulator.start(simulatorSettings.apply(SimulatorSettings.defaults(
                     Path.of("wsdl/inventory.wsdl"), database.jdbcUrl(), database.user(), database.password())));
+            try (Connection c = database.connect(); Statement s = c.createStatement()) {
+                prepare.run(s);
+            }
             SidecarConfig config = sidecarConfig.apply(withDatabase(pointedAt(ConfigLoader.load(Path.of("sidecar.yaml")),
                     simulator.endpoint()), database));
             Sidecar sidecar = Sidecar.start(config, "sidecar.yaml", tokens());
@@ -59,13 +71,19 @@ public final class SidecarHarness implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             if (simulator != null) {
                 simulator.close();
             }
             database.close();
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
+    }
+
+    /** SQL run against the test database. */
+    @FunctionalInterface
+    public interface SqlStep {
+        void run(Statement statement) throws SQLException;
     }
 
     /** Free ports, the given endpoint, and a halts file of its own so tests never share halted agents. */

@@ -46,6 +46,15 @@ public final class TestDatabase implements AutoCloseable {
         return base.substring(0, slash + 1) + name + parameters;
     }
 
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), user, password);
+    }
+
+    /** The database's name, for filtering {@code pg_stat_activity}. */
+    public String name() {
+        return name;
+    }
+
     public String user() {
         return user;
     }
