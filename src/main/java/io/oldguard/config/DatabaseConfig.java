@@ -35,8 +35,9 @@ public record DatabaseConfig(
         statementTimeout = statementTimeout == null ? Duration.ofSeconds(5) : statementTimeout;
         lockTimeout = lockTimeout == null ? Duration.ofSeconds(1) : lockTimeout;
         idleInTransactionTimeout = idleInTransactionTimeout == null ? Duration.ofSeconds(10) : idleInTransactionTimeout;
-        // A database comes back quickly after a restart; probe sooner than a SOAP service's default.
-        breaker = breaker == null ? new BreakerSettings(null, null, null, 20, 5, Duration.ofSeconds(2), 2) : breaker;
+        // A database comes back quickly after a restart: probe sooner than a SOAP service, and let one
+        // successful probe close the breaker (the pool reconnects by itself).
+        breaker = breaker == null ? new BreakerSettings(null, null, null, 20, 5, Duration.ofSeconds(2), 1) : breaker;
     }
 
     public DatabaseConfig withUrl(String newUrl) {

@@ -27,6 +27,7 @@ final class AgentPortInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast(new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(4096, 16 * 1024, 16 * 1024));
+        p.addLast(new OversizedBodyDrain());
         p.addLast(new ProblemAggregator(limits.maxBodyBytes(), shared.metrics()));
         p.addLast(new AgentRequestHandler(shared));
     }

@@ -1,6 +1,5 @@
 package io.oldguard.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -10,7 +9,8 @@ import io.oldguard.metrics.CallMetrics;
 
 /**
  * Aggregates a request body up to the configured limit. An oversized body (by Content-Length, or once it grows
- * past the limit) is answered with a 413 problem document and the connection closed, without buffering the rest.
+ * past the limit) is answered with a 413 problem document at once, without buffering the rest;
+ * {@link OversizedBodyDrain} then drops what is still coming and closes the connection.
  */
 final class ProblemAggregator extends HttpObjectAggregator {
 
@@ -27,7 +27,7 @@ final class ProblemAggregator extends HttpObjectAggregator {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         Refusal refusal = Refusals.bodyTooLarge(maxBodyBytes);
         metrics.rejected(refusal.outcome());
-        ctx.writeAndFlush(HttpResponses.problem(refusal, RequestIds.from(oversized.headers())))
-                .addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().attr(OversizedBodyDrain.REFUSED).set(Boolean.TRUE);
+        ctx.writeAndFlush(HttpResponses.problem(refusal, RequestIds.from(oversized.headers())));
     }
 }
