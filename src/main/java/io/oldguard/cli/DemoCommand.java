@@ -2,6 +2,7 @@ package io.oldguard.cli;
 
 import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
@@ -54,7 +55,8 @@ final class DemoCommand {
                 }
                 // The demo's halts live in a temporary file: a demo must not leave halted agents behind.
                 Path halts = Files.createTempDirectory("oldguard-demo").resolve("halts.json");
-                SidecarConfig config = loaded.withHalts(new HaltsConfig(halts.toString(), loaded.halts().errorStreak()));
+                SidecarConfig config = withEmbeddedDatabase(loaded, db.jdbcUrl())
+                        .withHalts(new HaltsConfig(halts.toString(), loaded.halts().errorStreak()));
                 try (Sidecar sidecar = Sidecar.start(config, configFile.toString(), env)) {
                     String base = "http://127.0.0.1:" + sidecar.agentPort();
                     new DemoCalls(base, "http://127.0.0.1:" + sidecar.adminPort(), tokens, adminToken, simulator).run();
@@ -76,6 +78,15 @@ final class DemoCommand {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** Every configured database becomes the embedded one, where the simulator keeps the {@code inv} table. */
+    private static SidecarConfig withEmbeddedDatabase(SidecarConfig config, String jdbcUrl) {
+        Map<String, DatabaseConfig> databases = new HashMap<>();
+        config.databases().forEach((name, d) -> databases.put(name, new DatabaseConfig(jdbcUrl, "postgres", null, null,
+                d.maxPoolSize(), d.connectionTimeout(), d.statementTimeout(), d.lockTimeout(), d.idleInTransactionTimeout(),
+                d.breaker())));
+        return config.withDatabases(databases);
     }
 
     private static void printHowTo(String base, int adminPort, Map<String, String> tokens, URI simulator) {
@@ -113,6 +124,8 @@ final class DemoCommand {
                     "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
             show(http, "support-bot tries ReserveStock, which its policy does not grant", post("/v1/tools/ReserveStock", support,
                     "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
+            show(http, "support-bot runs the SQL tool low_stock (oldguard's own pool, typed parameters)",
+                    post("/v1/tools/low_stock", support, "{\"category\": \"GARDEN\", \"below\": 40}"), true);
             show(http, "a caller without a known token", post("/v1/tools/GetStock", "not-a-valid-token-at-all", "{\"ItemID\": 42}"), false);
             show(http, "a body that is not JSON", post("/v1/tools/GetStock", support, "{ItemID: 42"), false);
             long before = simulator.requestsReceived();
