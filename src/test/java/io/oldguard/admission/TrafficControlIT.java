@@ -13,11 +13,9 @@ import io.oldguard.testing.Http;
 import io.oldguard.testing.Metrics;
 import io.oldguard.testing.SidecarHarness;
 import io.oldguard.testing.TestPolicies;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,14 +173,7 @@ class TrafficControlIT {
     void aClientThatDisconnectsMidCallFreesItsSlot() throws Exception {
         UnaryOperator<SidecarConfig> config = c -> backend(c, b -> b.withMaxConnections(1));
         try (SidecarHarness harness = SidecarHarness.start(s -> s.withLatency(Duration.ofSeconds(20)), config)) {
-            URI base = URI.create(harness.agent().base());
-            String body = "{\"ItemID\": 42}";
-            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/tools/GetStock HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ORDER_TOKEN
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
+            try (Socket socket = harness.agent().postAndHold("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}")) {
                 awaitInFlight(harness, 1.0);
                 for (int i = 0; i < 100 && harness.simulator().requestsReceived() == 0; i++) {
                     Thread.sleep(20);

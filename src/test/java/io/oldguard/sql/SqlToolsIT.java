@@ -9,10 +9,7 @@ import io.oldguard.config.SidecarConfig;
 import io.oldguard.testing.Http;
 import io.oldguard.testing.SidecarHarness;
 import io.oldguard.testing.TestPolicies;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -173,14 +170,7 @@ class SqlToolsIT {
 
     @Test
     void aCallerThatDisconnectsHasItsQueryCancelledInTheDatabase() throws Exception {
-        URI base = URI.create(agent.base());
-        String body = "{\"seconds\": 20}";
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/tools/slow_query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + SUPPORT_TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        try (Socket socket = agent.postAndHold("/v1/tools/slow_query", SUPPORT_TOKEN, "{\"seconds\": 20}")) {
             for (int i = 0; i < 100 && sleepingQueries() == 0; i++) {
                 Thread.sleep(20);
             }

@@ -71,6 +71,22 @@ public final class Http {
         }
     }
 
+    /**
+     * Sends a JSON POST on a raw socket and returns the open socket without reading the answer, so a test can
+     * disconnect mid-call by closing it.
+     */
+    public java.net.Socket postAndHold(String path, String token, String json) throws IOException {
+        URI uri = URI.create(base);
+        java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort());
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: oldguard\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
     public HttpClient client() {
         return client;
     }
