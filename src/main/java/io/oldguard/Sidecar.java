@@ -29,7 +29,7 @@ import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.PermissionGuard;
 import io.oldguard.ratelimit.RateLimitGuard;
-import io.oldguard.policy.PolicySet;
+import io.oldguard.policy.PolicyStore;
 import io.oldguard.soap.SoapBackend;
 import io.oldguard.sql.DatabasePools;
 import io.oldguard.sql.SqlBackend;
@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +60,10 @@ public final class Sidecar implements AutoCloseable {
     private final Readiness readiness;
     private final AgentPortServer agentPort;
     private final AdminServer adminPort;
-    private final PolicySet policies;
+    private final PolicyStore policies;
 
     private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> soapBackends,
-            DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicySet policies) {
+            DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicyStore policies) {
         this.registry = registry;
         this.workers = workers;
         this.soapBackends = soapBackends;
@@ -90,12 +89,15 @@ public final class Sidecar implements AutoCloseable {
         Setup setup;
         try {
             setup = Setup.of(config, configFile, SqlVerifier.using(pools::connection, (key, why) ->
-                    LOG.warn("SQL tool not checked at start: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key))));
+                    LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key))));
         } catch (RuntimeException e) {
             pools.close();
             throw e;
         }
-        AtomicReference<PolicySet> policies = new AtomicReference<>(setup.policies());
+        SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
+                LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
+        PolicyStore policies = new PolicyStore(setup.policies(),
+                () -> Setup.of(config, configFile, verifier).policies(), config.policiesDir(), clock);
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
@@ -138,7 +140,7 @@ public final class Sidecar implements AutoCloseable {
         AgentPortServer agentPort;
         try {
             admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
-                    config.agents().keySet(), policies::get, adminTokenHash, workers);
+                    config.agents().keySet(), policies, adminTokenHash, workers);
             try {
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), agents,
                         haltGuard, policies::get, calls, workers, timeouts, metrics, clock);
@@ -151,10 +153,13 @@ public final class Sidecar implements AutoCloseable {
             pools.close();
             throw e;
         }
+        if (!config.policyWatch().isZero()) {
+            policies.watch(config.policyWatch());
+        }
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
-        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, setup.policies());
+        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies);
     }
 
     private static String adminTokenHash(SidecarConfig config, String configFile, Map<String, String> env) {
@@ -169,8 +174,8 @@ public final class Sidecar implements AutoCloseable {
         }
     }
 
-    /** The policy set in force: the catalogue, grants and contracts. */
-    public PolicySet policies() {
+    /** The policy set in force and its reloading. */
+    public PolicyStore policies() {
         return policies;
     }
 
@@ -184,6 +189,7 @@ public final class Sidecar implements AutoCloseable {
 
     @Override
     public void close() {
+        policies.close();
         agentPort.close();
         workers.shutdownNow();
         adminPort.close();

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.http.HttpResponses;
 import java.util.List;
@@ -28,14 +29,18 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final Readiness readiness;
     private final PrometheusMeterRegistry registry;
+    private final AdminAuth auth;
     private final AgentsAdminApi agents;
+    private final PoliciesAdminApi policies;
     private final ExecutorService workers;
 
-    AdminRequestHandler(Readiness readiness, PrometheusMeterRegistry registry, AgentsAdminApi agents,
-            ExecutorService workers) {
+    AdminRequestHandler(Readiness readiness, PrometheusMeterRegistry registry, AdminAuth auth, AgentsAdminApi agents,
+            PoliciesAdminApi policies, ExecutorService workers) {
         this.readiness = readiness;
         this.registry = registry;
+        this.auth = auth;
         this.agents = agents;
+        this.policies = policies;
         this.workers = workers;
     }
 
@@ -43,12 +48,14 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        if (path.startsWith(AgentsAdminApi.PREFIX)) {
+        if (path.startsWith(AgentsAdminApi.PREFIX) || path.startsWith(PoliciesAdminApi.PREFIX)) {
             HttpMethod method = request.method();
-            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+            Refusal refused = auth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION));
             byte[] body = ByteBufUtil.getBytes(request.content());
-            // The admin API writes the halts file: off the event loop, on a virtual thread.
-            workers.submit(() -> write(ctx, agents.handle(method, path, authorization, body), keepAlive));
+            // The admin API writes the halts file and reads policies: off the event loop, on a virtual thread.
+            workers.submit(() -> write(ctx, refused != null ? HttpResponses.problem(refused, null)
+                    : path.startsWith(AgentsAdminApi.PREFIX) ? agents.handle(method, path, body)
+                    : policies.handle(method, path), keepAlive));
             return;
         }
         FullHttpResponse response;

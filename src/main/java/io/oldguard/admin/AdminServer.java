@@ -13,12 +13,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.oldguard.config.Listener;
 import io.oldguard.halt.HaltRegistry;
-import io.oldguard.policy.PolicySet;
+import io.oldguard.policy.PolicyStore;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The admin port: health, readiness and metrics on their own single-threaded event loop group, so no amount of
@@ -35,9 +34,11 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public static AdminServer start(Listener listener, Readiness readiness, PrometheusMeterRegistry registry,
-            HaltRegistry halts, Set<String> agents, Supplier<PolicySet> policies, String adminTokenHash,
+            HaltRegistry halts, Set<String> agents, PolicyStore policies, String adminTokenHash,
             ExecutorService workers) throws InterruptedException {
-        AgentsAdminApi api = new AgentsAdminApi(halts, agents, policies, adminTokenHash);
+        AdminAuth auth = new AdminAuth(adminTokenHash);
+        AgentsAdminApi agentsApi = new AgentsAdminApi(halts, agents, policies);
+        PoliciesAdminApi policiesApi = new PoliciesAdminApi(policies);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
@@ -48,7 +49,7 @@ public final class AdminServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
                                     new HttpObjectAggregator(8192),
-                                    new AdminRequestHandler(readiness, registry, api, workers));
+                                    new AdminRequestHandler(readiness, registry, auth, agentsApi, policiesApi, workers));
                         }
                     })
                     .bind(listener.host(), listener.port())

@@ -11,15 +11,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.oldguard.audit.Events;
-import io.oldguard.config.Secrets;
 import io.oldguard.guard.Refusals;
 import io.oldguard.halt.Halt;
 import io.oldguard.halt.HaltRegistry;
 import io.oldguard.http.HttpResponses;
 import io.oldguard.policy.PolicySet;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operators' API for halted agents, behind the admin token: list them with why and since when, release
- * one, halt one by hand. Blocking (the halts file is written): called on a virtual thread, never the event loop.
+ * The operators' API for halted agents (behind the admin token, checked by {@link AdminAuth}): list them with
+ * why and since when, release one, halt one by hand. Blocking (the halts file is written): called on a virtual thread, never the event loop.
  */
 final class AgentsAdminApi {
 
@@ -44,23 +41,14 @@ final class AgentsAdminApi {
     private final HaltRegistry halts;
     private final Set<String> agents;
     private final Supplier<PolicySet> policies;
-    private final byte[] adminTokenHash;
-
-    /** @param adminTokenHash SHA-256 hex of the admin token, or null when none is configured */
-    AgentsAdminApi(HaltRegistry halts, Set<String> agents, Supplier<PolicySet> policies, String adminTokenHash) {
+    AgentsAdminApi(HaltRegistry halts, Set<String> agents, Supplier<PolicySet> policies) {
         this.halts = halts;
         this.agents = Set.copyOf(agents);
         this.policies = policies;
-        this.adminTokenHash = adminTokenHash == null ? null : adminTokenHash.getBytes(StandardCharsets.US_ASCII);
     }
 
-    FullHttpResponse handle(HttpMethod method, String path, String authorization, byte[] body) {
-        if (adminTokenHash == null) {
-            return HttpResponses.problem(Refusals.adminDisabled(), null);
-        }
-        if (!authorized(authorization)) {
-            return HttpResponses.problem(Refusals.adminUnauthenticated(), null);
-        }
+    /** Called once the admin token has been checked. */
+    FullHttpResponse handle(HttpMethod method, String path, byte[] body) {
         if (path.equals(PREFIX + "/halted")) {
             return HttpMethod.GET.equals(method) ? list()
                     : HttpResponses.problem(Refusals.methodNotAllowed(method.name(), path, List.of("GET")), null);
@@ -115,13 +103,5 @@ final class AgentsAdminApi {
         } catch (IOException e) {
             return "no reason given";
         }
-    }
-
-    private boolean authorized(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] presented = Secrets.sha256(authorization.substring(7).strip()).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(presented, adminTokenHash);
     }
 }

@@ -23,6 +23,10 @@ public final class Events {
     public static final String BREAKER_TRANSITION = "breaker.transition";
     /** WARN: a SQL tool could not be checked against its database at start (database unreachable). */
     public static final String SQL_TOOL_UNVERIFIED = "sql.tool.unverified";
+    /** WARN: a new policy set is in force. */
+    public static final String POLICY_RELOADED = "policy.reloaded";
+    /** ERROR: policy files changed but do not load; the previous set stays in force. */
+    public static final String POLICY_RELOAD_FAILED = "policy.reload_failed";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

@@ -19,7 +19,7 @@ public final class ConfigLoader {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
-                raw.policies(), raw.halts(), raw.admin(), baseDir);
+                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(name, config));
         problems.addAll(crossCheck(name, config));

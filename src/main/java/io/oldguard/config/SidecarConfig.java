@@ -5,13 +5,15 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
  * The sidecar's own configuration ({@code sidecar.yaml}) as immutable values. Loaded and checked by
  * {@link ConfigLoader}; secrets are named here (environment variable or file), never held.
  *
- * @param baseDir directory the relative paths in the file are resolved against (the file's own directory)
+ * @param policyWatch how often the policy folder is checked for changes (0ms: never; reload by the admin API)
+ * @param baseDir     directory the relative paths in the file are resolved against (the file's own directory)
  */
 public record SidecarConfig(
         @NotNull @Valid Listeners listeners,
@@ -20,6 +22,7 @@ public record SidecarConfig(
         @NotEmpty Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid SoapBackendConfig> backends,
         Map<@Pattern(regexp = NAME, message = NAME_MESSAGE) String, @NotNull @Valid DatabaseConfig> databases,
         @NotNull String policies,
+        @NotNull Duration policyWatch,
         @NotNull @Valid HaltsConfig halts,
         @NotNull AdminConfig admin,
         Path baseDir) {
@@ -34,6 +37,7 @@ public record SidecarConfig(
         backends = backends == null ? Map.of() : Map.copyOf(backends);
         databases = databases == null ? Map.of() : Map.copyOf(databases);
         policies = policies == null ? "policies" : policies;
+        policyWatch = policyWatch == null ? Duration.ofSeconds(2) : policyWatch;
         halts = halts == null ? HaltsConfig.defaults() : halts;
         admin = admin == null ? AdminConfig.none() : admin;
     }
@@ -47,26 +51,30 @@ public record SidecarConfig(
     }
 
     public SidecarConfig withListeners(Listeners l) {
-        return new SidecarConfig(l, requests, agents, backends, databases, policies, halts, admin, baseDir);
+        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
-        return new SidecarConfig(listeners, requests, agents, b, databases, policies, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, baseDir);
     }
 
     public SidecarConfig withDatabases(Map<String, DatabaseConfig> d) {
-        return new SidecarConfig(listeners, requests, agents, backends, d, policies, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, baseDir);
     }
 
     public SidecarConfig withHalts(HaltsConfig h) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, h, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, baseDir);
     }
 
     public SidecarConfig withPolicies(String dir) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, baseDir);
+    }
+
+    public SidecarConfig withPolicyWatch(Duration interval) {
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, baseDir);
     }
 
     public SidecarConfig withAdmin(AdminConfig a) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, halts, a, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, baseDir);
     }
 }
