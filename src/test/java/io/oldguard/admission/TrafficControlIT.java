@@ -100,7 +100,9 @@ class TrafficControlIT {
 
     @Test
     void theBreakerOpensOnServerFaultsFailsFastAndClosesAfterRecovery() throws Exception {
-        UnaryOperator<SidecarConfig> config = c -> backend(c, b -> b.withBreaker(
+        // Agent limits high enough that every fast call reaches the breaker: this test is about the breaker.
+        String policies = TestPolicies.folderWith(GRANTS.formatted("100/s burst 100", "100/s burst 100"));
+        UnaryOperator<SidecarConfig> config = c -> backend(c.withPolicies(policies), b -> b.withBreaker(
                 new BreakerSettings(10f, Duration.ofSeconds(5), 50f, 10, 5, Duration.ofSeconds(2), 2)));
         try (SidecarHarness harness = SidecarHarness.start(s -> s, config)) {
             Http agent = harness.agent();
@@ -134,7 +136,9 @@ class TrafficControlIT {
 
     @Test
     void aHangingBackendNeverHoldsMoreThanTheBulkheadAndCallsEndAtTheirDeadline() throws Exception {
-        UnaryOperator<SidecarConfig> config = c -> backend(c, b -> b.withMaxConnections(4)
+        // Agent limits high enough that all 30 calls reach admission: this test is about the bulkhead.
+        String policies = TestPolicies.folderWith(GRANTS.formatted("100/s burst 100", "100/s burst 100"));
+        UnaryOperator<SidecarConfig> config = c -> backend(c.withPolicies(policies), b -> b.withMaxConnections(4)
                 .withLimits(new BackendLimits(null, Duration.ofMillis(500), 8, 8)));
         try (SidecarHarness harness = SidecarHarness.start(s -> s.withLatency(Duration.ofSeconds(20)).withWorkers(8), config)) {
             Http agent = harness.agent();

@@ -89,7 +89,7 @@ class PolicyRulesCheckTest {
 
     @Test
     void refusesAnUnknownAction() {
-        replace(policy, "onViolation: halt\n\n  ListItems", "onViolation: explode\n\n  ListItems");
+        replace(policy, "onViolation: halt\n    limits: { perAgent", "onViolation: explode\n    limits: { perAgent");
 
         assertThat(problems()).singleElement().asString()
                 .startsWith(policy + ": tools.GetStock.onViolation: expected halt, reject or observe (got \"explode\")");
