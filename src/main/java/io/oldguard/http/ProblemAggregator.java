@@ -4,13 +4,16 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
+import io.oldguard.mcp.McpHandler;
 import io.oldguard.metrics.CallMetrics;
 
 /**
  * Aggregates a request body up to the configured limit. An oversized body (by Content-Length, or once it grows
- * past the limit) is answered with a 413 problem document and the connection closed, without buffering the rest.
+ * past the limit) is answered with 413 and the connection closed, without buffering the rest: a problem
+ * document, or at the MCP endpoint a JSON-RPC error carrying it.
  */
 final class ProblemAggregator extends HttpObjectAggregator {
 
@@ -27,7 +30,9 @@ final class ProblemAggregator extends HttpObjectAggregator {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         Refusal refusal = Refusals.bodyTooLarge(maxBodyBytes);
         metrics.rejected(refusal.outcome());
-        ctx.writeAndFlush(HttpResponses.problem(refusal, RequestIds.from(oversized.headers())))
+        String requestId = RequestIds.from(oversized.headers());
+        boolean mcp = oversized instanceof HttpRequest request && McpHandler.serves(request.uri());
+        ctx.writeAndFlush(mcp ? McpHandler.refusal(refusal, requestId) : HttpResponses.problem(refusal, requestId))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 }
