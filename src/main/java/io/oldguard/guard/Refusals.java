@@ -95,6 +95,64 @@ public final class Refusals {
                 "bad_request", null, null, Map.of("Connection", "close"));
     }
 
+    // MCP (Streamable HTTP, JSON-RPC 2.0). io.oldguard.mcp.McpErrors maps each to its JSON-RPC error code.
+
+    /** A JSON value that is not a JSON-RPC 2.0 message, or a batch where the protocol version has none. */
+    public static Refusal invalidJsonRpc(String what) {
+        return new Refusal(400, TYPE_BASE + "invalid-jsonrpc", "Invalid JSON-RPC request",
+                truncate(what, 200) + "; send one JSON-RPC 2.0 message: {\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": …}.",
+                "invalid_request", null, null, null);
+    }
+
+    public static Refusal unknownMethod(String method, Collection<String> known) {
+        return new Refusal(404, TYPE_BASE + "unknown-method", "Method not found",
+                "There is no method \"" + truncate(method, 64) + "\"; this server answers: " + String.join(", ", known) + ".",
+                "method_not_found", null, null, null);
+    }
+
+    public static Refusal invalidParams(String what) {
+        return new Refusal(400, TYPE_BASE + "invalid-params", "Invalid params", truncate(what, 200),
+                "invalid_params", null, null, null);
+    }
+
+    public static Refusal sessionMissing() {
+        return new Refusal(400, TYPE_BASE + "session-missing", "Session missing",
+                "This request needs the Mcp-Session-Id header that initialize returned; send initialize first to get one.",
+                "session_missing", null, null, null);
+    }
+
+    /** Unknown, expired, ended or another agent's session: all look the same, so none can be probed. */
+    public static Refusal sessionNotFound() {
+        return new Refusal(404, TYPE_BASE + "session-not-found", "Session not found",
+                "The Mcp-Session-Id names no open session of this agent (it ended, expired or never existed); "
+                        + "send initialize without the header to start a new one.",
+                "session_not_found", null, null, null);
+    }
+
+    public static Refusal unsupportedProtocolVersion(String given, String negotiated, Collection<String> supported) {
+        return new Refusal(400, TYPE_BASE + "unsupported-protocol-version", "Unsupported protocol version",
+                "MCP-Protocol-Version \"" + truncate(given, 40) + "\" is "
+                        + (negotiated == null ? "not one this server speaks (" + String.join(", ", supported) + ")"
+                                : "not the version this session negotiated (" + negotiated + ")")
+                        + "; send the version initialize returned.",
+                "unsupported_protocol_version", ext("supported", List.copyOf(supported)), null, null);
+    }
+
+    public static Refusal notAcceptable(String accept) {
+        return new Refusal(406, TYPE_BASE + "not-acceptable", "Not acceptable",
+                "The Accept header \"" + truncate(accept, 80) + "\" excludes application/json, the only way this server "
+                        + "answers; send Accept: application/json, text/event-stream.",
+                "not_acceptable", null, null, null);
+    }
+
+    /** An Origin a browser sends from a foreign page (DNS rebinding); agents send none or a loopback one. */
+    public static Refusal forbiddenOrigin(String origin) {
+        return new Refusal(403, TYPE_BASE + "forbidden-origin", "Origin not allowed",
+                "Requests from the origin \"" + truncate(origin, 80) + "\" are refused; MCP clients call without an "
+                        + "Origin header or from a loopback origin.",
+                "forbidden_origin", null, null, null);
+    }
+
     /**
      * The Fixed Format Error: 422 with every violation, the first one's sentence as the detail.
      *

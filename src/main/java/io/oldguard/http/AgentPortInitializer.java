@@ -6,20 +6,25 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.oldguard.config.RequestLimits;
+import io.oldguard.mcp.McpEndpoint;
+import io.oldguard.mcp.McpHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The agent port's pipeline: HTTP codec with bounded line and header sizes, an aggregator that refuses bodies
- * over the limit with a problem document, an idle timeout, then the request handler.
+ * over the limit with a problem document, an idle timeout, then the MCP endpoint ({@code /mcp}) and the JSON
+ * tool API (every other path).
  */
 final class AgentPortInitializer extends ChannelInitializer<SocketChannel> {
 
     private final RequestLimits limits;
     private final AgentRequestHandler.Shared shared;
+    private final McpEndpoint mcp;
 
-    AgentPortInitializer(RequestLimits limits, AgentRequestHandler.Shared shared) {
+    AgentPortInitializer(RequestLimits limits, AgentRequestHandler.Shared shared, McpEndpoint mcp) {
         this.limits = limits;
         this.shared = shared;
+        this.mcp = mcp;
     }
 
     @Override
@@ -29,6 +34,7 @@ final class AgentPortInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new HttpServerCodec(4096, 16 * 1024, 16 * 1024));
         p.addLast(new OversizedBodyDrain());
         p.addLast(new ProblemAggregator(limits.maxBodyBytes(), shared.metrics()));
+        p.addLast(new McpHandler(mcp));
         p.addLast(new AgentRequestHandler(shared));
     }
 }

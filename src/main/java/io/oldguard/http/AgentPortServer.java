@@ -13,6 +13,7 @@ import io.oldguard.config.RequestLimits;
 import io.oldguard.halt.HaltGuard;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
+import io.oldguard.mcp.McpEndpoint;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.PolicySet;
 import java.net.InetSocketAddress;
@@ -22,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
-/** The agent port: a Netty server with its own event loop group, serving the JSON tool API. */
+/** The agent port: a Netty server with its own event loop group, serving MCP and the JSON tool API. */
 public final class AgentPortServer implements AutoCloseable {
 
     private final EventLoopGroup group;
@@ -33,11 +34,15 @@ public final class AgentPortServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
+    public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts,
+            Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) throws InterruptedException {
         AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(agents,
                 new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
                 workers, backendTimeouts, metrics, clock);
+        McpEndpoint mcp = new McpEndpoint(agents, halts, policies, calls,
+                new BoundedJson(limits.maxJsonDepth() + McpEndpoint.ENVELOPE_DEPTH, limits.maxBodyBytes()), workers,
+                backendTimeouts, metrics, clock);
         // The event loops only parse HTTP and route; one per core is plenty because nothing on them blocks.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         try {
@@ -46,7 +51,7 @@ public final class AgentPortServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new AgentPortInitializer(limits, shared))
+                    .childHandler(new AgentPortInitializer(limits, shared, mcp))
                     .bind(listener.host(), listener.port())
                     .sync()
                     .channel();

@@ -11,22 +11,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
- * Parses a request body into a JSON object with bounded cost: nesting depth, string and number lengths are
- * capped by the parser itself (the body size is already capped by the HTTP aggregator), and duplicate keys are
- * refused so no two readers can disagree on what an argument was.
+ * Parses a request body (a JSON object for the JSON API, any JSON-RPC message for MCP) with bounded cost:
+ * nesting depth, string and number lengths are capped by the parser itself (the body size is already capped by
+ * the HTTP aggregator), and duplicate keys are refused so no two readers can disagree on what an argument was.
  */
-final class BoundedJson {
+public final class BoundedJson {
 
     /** Either the arguments or why there are none. */
     record Parsed(ObjectNode arguments, Refusal refusal) {
     }
 
+    /** Either any JSON value (for JSON-RPC, where a batch is an array) or why there is none. */
+    public record Tree(JsonNode node, Refusal refusal) {
+    }
+
     private final ObjectMapper mapper;
     private final int maxDepth;
 
-    BoundedJson(int maxDepth, int maxBodyBytes) {
+    public BoundedJson(int maxDepth, int maxBodyBytes) {
         this.maxDepth = maxDepth;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -41,26 +46,34 @@ final class BoundedJson {
     }
 
     Parsed parse(byte[] body) {
+        Tree tree = parseTree(body);
+        if (tree.refusal() != null) {
+            return new Parsed(null, tree.refusal());
+        }
+        if (!(tree.node() instanceof ObjectNode object)) {
+            return new Parsed(null, Refusals.notAnObject(tree.node().getNodeType().name().toLowerCase(Locale.ROOT)));
+        }
+        return new Parsed(object, null);
+    }
+
+    public Tree parseTree(byte[] body) {
         if (body.length == 0) {
-            return new Parsed(null, Refusals.malformedJson("the body is empty"));
+            return new Tree(null, Refusals.malformedJson("the body is empty"));
         }
         JsonNode node;
         try {
             node = mapper.readTree(body);
         } catch (StreamConstraintsException e) {
-            return new Parsed(null, e.getMessage() != null && e.getMessage().contains("nesting depth")
+            return new Tree(null, e.getMessage() != null && e.getMessage().contains("nesting depth")
                     ? Refusals.jsonTooDeep(maxDepth) : Refusals.malformedJson(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            return new Parsed(null, Refusals.malformedJson(e.getOriginalMessage()));
+            return new Tree(null, Refusals.malformedJson(e.getOriginalMessage()));
         } catch (IOException e) {
-            return new Parsed(null, Refusals.malformedJson(e.getMessage()));
+            return new Tree(null, Refusals.malformedJson(e.getMessage()));
         }
         if (node == null || node.isMissingNode()) {
-            return new Parsed(null, Refusals.malformedJson("the body is empty"));
+            return new Tree(null, Refusals.malformedJson("the body is empty"));
         }
-        if (!(node instanceof ObjectNode object)) {
-            return new Parsed(null, Refusals.notAnObject(node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
-        }
-        return new Parsed(object, null);
+        return new Tree(node, null);
     }
 }

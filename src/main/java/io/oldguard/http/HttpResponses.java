@@ -34,18 +34,7 @@ public final class HttpResponses {
     }
 
     public static FullHttpResponse problem(Refusal refusal, String requestId) {
-        ObjectNode body = JSON.createObjectNode()
-                .put("type", refusal.type())
-                .put("title", refusal.title())
-                .put("status", refusal.status())
-                .put("detail", refusal.detail());
-        if (requestId != null) {
-            body.put("requestId", requestId);
-        }
-        if (refusal.retryAfter() != null) {
-            body.put("retryAfter", retryAfterSeconds(refusal));
-        }
-        refusal.extensions().forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
+        ObjectNode body = problemBody(refusal, requestId);
         FullHttpResponse response;
         try {
             response = bytes(HttpResponseStatus.valueOf(refusal.status()), PROBLEM_JSON, JSON.writeValueAsBytes(body), requestId);
@@ -59,13 +48,30 @@ public final class HttpResponses {
         return response;
     }
 
+    /** The RFC 9457 document of a refusal; every transport shows a refusal with exactly these members. */
+    public static ObjectNode problemBody(Refusal refusal, String requestId) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("type", refusal.type())
+                .put("title", refusal.title())
+                .put("status", refusal.status())
+                .put("detail", refusal.detail());
+        if (requestId != null) {
+            body.put("requestId", requestId);
+        }
+        if (refusal.retryAfter() != null) {
+            body.put("retryAfter", retryAfterSeconds(refusal));
+        }
+        refusal.extensions().forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
+        return body;
+    }
+
     /** Whole seconds, rounded up: a client told "0" would retry at once, which is what we are preventing. */
-    static long retryAfterSeconds(Refusal refusal) {
+    public static long retryAfterSeconds(Refusal refusal) {
         long ms = refusal.retryAfter().toMillis();
         return Math.max(1, (ms + 999) / 1000);
     }
 
-    private static FullHttpResponse bytes(HttpResponseStatus status, String contentType, byte[] body, String requestId) {
+    public static FullHttpResponse bytes(HttpResponseStatus status, String contentType, byte[] body, String requestId) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
