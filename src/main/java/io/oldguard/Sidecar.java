@@ -143,7 +143,7 @@ public final class Sidecar implements AutoCloseable {
                     config.agents().keySet(), policies, adminTokenHash, workers);
             try {
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), agents,
-                        haltGuard, policies::get, calls, workers, timeouts, metrics, clock);
+                        haltGuard, policies, calls, workers, timeouts, metrics, clock);
             } catch (InterruptedException | RuntimeException e) {
                 admin.close();
                 throw e;

@@ -15,13 +15,12 @@ import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.mcp.McpEndpoint;
 import io.oldguard.metrics.CallMetrics;
-import io.oldguard.policy.PolicySet;
+import io.oldguard.policy.PolicyStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 
 /** The agent port: a Netty server with its own event loop group, serving MCP and the JSON tool API. */
 public final class AgentPortServer implements AutoCloseable {
@@ -35,7 +34,7 @@ public final class AgentPortServer implements AutoCloseable {
     }
 
     public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts,
-            Supplier<PolicySet> policies, ToolCallHandler calls, ExecutorService workers,
+            PolicyStore policies, ToolCallHandler calls, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) throws InterruptedException {
         AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(agents,
                 new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),

@@ -16,14 +16,13 @@ import io.oldguard.http.HttpResponses;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
-import io.oldguard.policy.PolicySet;
+import io.oldguard.policy.PolicyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +57,7 @@ public final class McpEndpoint {
     private final IdentityGuard identity = new IdentityGuard();
     private final McpTools tools;
     private final McpSessions sessions;
+    private final McpStreams streams;
     private final BoundedJson json;
     private final ExecutorService workers;
     private final CallMetrics metrics;
@@ -66,11 +66,13 @@ public final class McpEndpoint {
      * @param json parses with the agent port's limits, its depth raised by {@link #ENVELOPE_DEPTH}
      */
     public McpEndpoint(AgentDirectory agents, HaltGuard halts,
-            Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
+            PolicyStore policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
         this.agents = agents;
         this.tools = new McpTools(halts, policies, calls, backendTimeouts, clock);
         this.sessions = new McpSessions(clock);
+        this.streams = new McpStreams(policies.get());
+        policies.onChange(streams::policiesChanged);
         this.json = json;
         this.workers = workers;
         this.metrics = metrics;
@@ -132,6 +134,20 @@ public final class McpEndpoint {
         return McpReply.noContent();
     }
 
+    /** What a GET asks: the session whose notification stream to open, or the answer refusing it. */
+    record StreamCheck(McpSession session, McpReply refusal) {
+    }
+
+    StreamCheck stream(String agent, String sessionId, String protocolVersion, String requestId) {
+        SessionCheck check = session(agent, sessionId, protocolVersion);
+        return check.refusal() != null ? new StreamCheck(null, refused(check.refusal(), null, requestId))
+                : new StreamCheck(check.session(), null);
+    }
+
+    McpStreams streams() {
+        return streams;
+    }
+
     /** Counted and logged like every request refused before it became a call. */
     McpReply refused(Refusal refusal, JsonNode id, String requestId) {
         rejected(refusal, requestId);
@@ -153,8 +169,8 @@ public final class McpEndpoint {
         }
         McpSession session = sessions.open(post.agent(), ProtocolVersions.negotiate(requested.textValue()));
         ObjectNode result = HttpResponses.JSON.createObjectNode().put("protocolVersion", session.protocolVersion());
-        // listChanged is false because nothing can change an agent's tools while oldguard runs.
-        result.putObject("capabilities").putObject("tools").put("listChanged", false);
+        // A policy reload can change an agent's tools; sessions with a GET stream are told.
+        result.putObject("capabilities").putObject("tools").put("listChanged", true);
         result.putObject("serverInfo").put("name", "oldguard").put("version", VERSION);
         result.put("instructions", INSTRUCTIONS);
         return McpReply.json(JsonRpc.result(request.id(), result)).withSession(session.id());

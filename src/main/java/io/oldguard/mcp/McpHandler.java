@@ -9,7 +9,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -26,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * The Streamable HTTP transport at {@code /mcp} on the agent port; every other path passes on to the JSON tool
  * API. On the event loop it only checks headers (origin, token, media types) and copies bytes; parsing, sessions
- * and calls run on a virtual thread in {@link McpEndpoint}. Answers are single JSON bodies, never SSE streams.
+ * and calls run on a virtual thread in {@link McpEndpoint}. Answers to POSTs are single JSON bodies; a GET opens
+ * the session's stream of notifications ({@link McpStreams}).
  */
 public final class McpHandler extends ChannelInboundHandlerAdapter {
 
@@ -37,6 +42,7 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
     private final McpEndpoint endpoint;
     // Only touched on this channel's event loop, so they need no synchronisation.
     private int callsInProgress;
+    private boolean streaming;
     private ChannelFutureListener cancelOnClose;
 
     public McpHandler(McpEndpoint endpoint) {
@@ -81,13 +87,9 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpMethod method = request.method();
-        if (!HttpMethod.POST.equals(method) && !HttpMethod.DELETE.equals(method)) {
-            Refusal refusal = Refusals.methodNotAllowed(method.name(), PATH, List.of("POST", "DELETE"));
-            // GET would open an SSE stream for server-initiated messages; this server sends none, and the
-            // transport lets a server without one answer 405. Clients ask once per session, so it is not
-            // counted or logged as a refused request.
-            write(ctx, HttpMethod.GET.equals(method) ? McpReply.refused(refusal, null, requestId)
-                    : endpoint.refused(refusal, null, requestId), requestId, keepAlive);
+        if (!HttpMethod.POST.equals(method) && !HttpMethod.DELETE.equals(method) && !HttpMethod.GET.equals(method)) {
+            Refusal refusal = Refusals.methodNotAllowed(method.name(), PATH, List.of("POST", "GET", "DELETE"));
+            write(ctx, endpoint.refused(refusal, null, requestId), requestId, keepAlive);
             return;
         }
         Caller caller = endpoint.identify(bearer(headers));
@@ -97,6 +99,10 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String agent = ((Caller.Agent) caller).id();
+        if (HttpMethod.GET.equals(method)) {
+            openStream(ctx, agent, headers, requestId, keepAlive);
+            return;
+        }
         if (HttpMethod.DELETE.equals(method)) {
             write(ctx, endpoint.delete(agent, headers.get(McpReply.SESSION_HEADER), headers.get(VERSION_HEADER), requestId),
                     requestId, keepAlive);
@@ -126,6 +132,32 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().closeFuture().addListener(cancelOnClose);
     }
 
+    /**
+     * GET opens the session's stream of server-sent events; it carries notifications only (this server sends
+     * no requests), so the connection then serves nothing else. The session lookup is a map read: no blocking.
+     */
+    private void openStream(ChannelHandlerContext ctx, String agent, HttpHeaders headers, String requestId, boolean keepAlive) {
+        String accept = headers.get(HttpHeaderNames.ACCEPT);
+        if (accept == null || !accept.toLowerCase(Locale.ROOT).contains("text/event-stream")) {
+            write(ctx, endpoint.refused(Refusals.notAcceptable(accept), null, requestId), requestId, keepAlive);
+            return;
+        }
+        McpEndpoint.StreamCheck check = endpoint.stream(agent, headers.get(McpReply.SESSION_HEADER),
+                headers.get(VERSION_HEADER), requestId);
+        if (check.refusal() != null) {
+            write(ctx, check.refusal(), requestId, keepAlive);
+            return;
+        }
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set("X-Request-Id", requestId);
+        HttpUtil.setTransferEncodingChunked(response, true);
+        ctx.writeAndFlush(response);
+        streaming = true;
+        endpoint.streams().open(check.session(), ctx.channel());
+    }
+
     private void finish(ChannelHandlerContext ctx, McpReply reply, String requestId, boolean keepAlive) {
         callsInProgress--;
         if (cancelOnClose != null) {
@@ -150,6 +182,11 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         // A connection waiting for its own slow MCP call is not idle; the JSON API's handler closes idle ones.
         if (evt instanceof IdleStateEvent && callsInProgress > 0) {
+            return;
+        }
+        // A notification stream is quiet by nature: keep it open with a comment line instead.
+        if (evt instanceof IdleStateEvent && streaming) {
+            McpStreams.keepAlive(ctx.channel());
             return;
         }
         ctx.fireUserEventTriggered(evt);

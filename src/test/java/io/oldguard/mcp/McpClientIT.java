@@ -44,7 +44,7 @@ class McpClientIT {
             assertThat(init.protocolVersion()).isEqualTo("2025-11-25");
             assertThat(init.serverInfo().name()).isEqualTo("oldguard");
             assertThat(init.capabilities().tools()).isNotNull();
-            assertThat(init.capabilities().tools().listChanged()).isFalse();
+            assertThat(init.capabilities().tools().listChanged()).isTrue();
             assertThat(client.ping()).isNotNull();
         }
     }
@@ -142,6 +142,32 @@ class McpClientIT {
     }
 
     /** The SDK's own Streamable HTTP transport, with the agent's bearer token on every request. */
+    @Test
+    void aPolicyChangeThatAltersTheToolsIsNotifiedAsListChanged() throws Exception {
+        String grants = "agents:\n  support-bot:\n    tools: [%s]\n";
+        String folder = io.oldguard.testing.TestPolicies.folderWith(grants.formatted("GetStock, ListItems"));
+        java.util.concurrent.BlockingQueue<List<McpSchema.Tool>> changes = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (SidecarHarness own = SidecarHarness.start(s -> s, c -> c.withPolicies(folder).withPolicyWatch(Duration.ofMillis(100)));
+                McpSyncClient client = McpClient.sync(transport(own, SUPPORT_TOKEN)).requestTimeout(Duration.ofSeconds(20))
+                        .toolsChangeConsumer(changes::add).build()) {
+            client.initialize();
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("GetStock", "ListItems");
+
+            java.nio.file.Files.writeString(java.nio.file.Path.of(folder, "test.yaml"), grants.formatted("ListItems"));
+
+            List<McpSchema.Tool> changed = changes.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(changed).as("notifications/tools/list_changed arrived").isNotNull();
+            assertThat(changed).extracting(McpSchema.Tool::name).containsExactly("ListItems");
+        }
+    }
+
+    private static HttpClientStreamableHttpTransport transport(SidecarHarness harness, String token) {
+        return HttpClientStreamableHttpTransport.builder(harness.agent().base())
+                .endpoint("/mcp")
+                .addHttpRequestCustomizer((request, method, uri, body, context) -> request.header("Authorization", "Bearer " + token))
+                .build();
+    }
+
     private static McpSyncClient client(SidecarHarness harness, String token) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(harness.agent().base())
                 .endpoint("/mcp")

@@ -197,11 +197,28 @@ class McpProtocolIT {
     }
 
     @Test
-    void getGets405BecauseThereIsNoEventStream() {
+    void getWithoutASessionGets400() {
         Http.Reply reply = send(request(SUPPORT_TOKEN).header("Accept", "text/event-stream").GET().build());
 
+        assertJsonRpcError(reply, 400, -32000, "session-missing");
+    }
+
+    @Test
+    void getThatDoesNotAcceptAnEventStreamGets406() {
+        String session = open(SUPPORT_TOKEN, "2025-11-25");
+
+        Http.Reply reply = send(request(SUPPORT_TOKEN).header("Mcp-Session-Id", session).header("Accept", "application/json")
+                .GET().build());
+
+        assertJsonRpcError(reply, 406, -32000, "not-acceptable");
+    }
+
+    @Test
+    void putGets405() {
+        Http.Reply reply = send(request(SUPPORT_TOKEN).PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build());
+
         assertJsonRpcError(reply, 405, -32000, "method-not-allowed");
-        assertThat(reply.headers().firstValue("Allow")).hasValue("POST, DELETE");
+        assertThat(reply.headers().firstValue("Allow")).hasValue("POST, GET, DELETE");
     }
 
     @Test
