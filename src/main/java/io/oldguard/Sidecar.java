@@ -112,7 +112,7 @@ public final class Sidecar implements AutoCloseable {
             timeouts.put(name, b.timeout());
         });
         config.databases().forEach((name, db) -> {
-            SqlBackend sql = new SqlBackend(name, pools.get(name), db.statementTimeout(), workers, clock);
+            SqlBackend sql = new SqlBackend(name, pools.get(name), db.url(), db.statementTimeout(), workers, clock);
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
             BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
             backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),

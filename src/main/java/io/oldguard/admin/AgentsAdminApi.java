@@ -84,7 +84,7 @@ final class AgentsAdminApi {
     }
 
     private FullHttpResponse halt(String agent, String reason) {
-        Halt halt = halts.halt(new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
+        Halt halt = halts.haltByOperator(new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
                 halts.clock().instant(), null, null, null, null, policies.get().version()));
         LOG.error("CRITICAL agent {} halted by an operator: {}", agent, reason, kv("severity", "CRITICAL"),
                 kv("event", Events.AGENT_HALTED_MANUAL), kv("agent", agent), kv("reason", reason));

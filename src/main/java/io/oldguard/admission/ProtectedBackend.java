@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  */
 public final class ProtectedBackend implements Backend {
 
+    private static final java.util.Set<String> TIMEOUTS = java.util.Set.of("backend_timeout", "db_timeout");
+
     private final String name;
     private final Backend inner;
     private final BackendLimits limits;
@@ -93,6 +95,10 @@ public final class ProtectedBackend implements Backend {
                 }
                 Instant start = clock.instant();
                 CallResult result = inner.invoke(call);
+                if (call.deadlineFromClient() && result instanceof CallResult.Failure f && TIMEOUTS.contains(f.refusal().outcome())) {
+                    // The client chose a shorter deadline: its impatience must not open the breaker for everyone.
+                    return result;
+                }
                 breaker.record(result, Duration.between(start, clock.instant()));
                 permissionUsed = true;
                 if (result instanceof CallResult.Failure f && "backend_throttled".equals(f.refusal().outcome())) {

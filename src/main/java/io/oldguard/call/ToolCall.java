@@ -9,10 +9,17 @@ import java.util.Objects;
  * The one shape every transport decodes a tool call into, so every guard applies identically whichever way
  * an agent arrives. Arguments are the JSON object the agent sent; they are read, never modified.
  *
- * @param deadline the instant after which the call is abandoned
+ * @param deadline           the instant after which the call is abandoned
+ * @param deadlineFromClient the client shortened the tool's deadline: running out of it says nothing about the
+ *                           backend's health
  */
 public record ToolCall(String requestId, Caller caller, Tool tool, ObjectNode arguments, Instant receivedAt,
-        Instant deadline) {
+        Instant deadline, boolean deadlineFromClient) {
+
+    /** A call with the tool's own deadline. */
+    public ToolCall(String requestId, Caller caller, Tool tool, ObjectNode arguments, Instant receivedAt, Instant deadline) {
+        this(requestId, caller, tool, arguments, receivedAt, deadline, false);
+    }
 
     public ToolCall {
         Objects.requireNonNull(requestId, "requestId");

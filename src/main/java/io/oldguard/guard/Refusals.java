@@ -41,9 +41,11 @@ public final class Refusals {
                 "not_granted", ext("tool", tool), null, null);
     }
 
-    public static Refusal unknownTool(String tool, Collection<String> known) {
+    /** @param granted the tools the caller may call: the catalogue beyond them is none of its business */
+    public static Refusal unknownTool(String tool, Collection<String> granted) {
         return new Refusal(404, TYPE_BASE + "unknown-tool", "Unknown tool",
-                "There is no tool named \"" + truncate(tool, 64) + "\"; the tools are: " + String.join(", ", known) + ".",
+                "There is no tool named \"" + truncate(tool, 64) + "\"; the tools you may call are: "
+                        + (granted.isEmpty() ? "none" : String.join(", ", granted.stream().sorted().toList())) + ".",
                 "unknown_tool", null, null, null);
     }
 
@@ -262,19 +264,26 @@ public final class Refusals {
                 outcome, ext("database", database), retryAfter, null);
     }
 
+    /**
+     * A SOAP fault. A Client fault is the legacy service refusing this request (unknown item, no stock): the
+     * agent's business, told with the fault string. A Server fault is the service failing: a gateway error whose
+     * fault string (the 2008 service puts raw database errors there) goes to the log, never to the agent.
+     */
     public static Refusal soapFault(String backend, String faultCode, String faultString) {
         boolean clientFault = faultCode != null && faultCode.toLowerCase(java.util.Locale.ROOT).endsWith("client");
         Map<String, Object> ext = new LinkedHashMap<>();
         ext.put("backend", backend);
         ext.put("faultCode", faultCode == null ? "" : faultCode);
-        ext.put("faultString", truncate(faultString == null ? "" : faultString, 500));
-        // A Client fault is the legacy service refusing this request (unknown item, no stock): the agent's
-        // business. A Server fault is the service failing: a gateway error.
-        return new Refusal(clientFault ? 422 : 502, TYPE_BASE + "soap-fault",
-                clientFault ? "Refused by the legacy service" : "Legacy service failed",
-                "The legacy service answered with a SOAP " + (faultCode == null ? "" : faultCode + " ") + "fault: "
-                        + truncate(faultString == null ? "" : faultString, 200),
-                clientFault ? "soap_client_fault" : "soap_server_fault", ext, null, null);
+        if (clientFault) {
+            ext.put("faultString", truncate(faultString == null ? "" : faultString, 500));
+            return new Refusal(422, TYPE_BASE + "soap-fault", "Refused by the legacy service",
+                    "The legacy service refused the call with a SOAP " + faultCode + " fault: "
+                            + truncate(faultString == null ? "" : faultString, 200), "soap_client_fault", ext, null, null);
+        }
+        return new Refusal(502, TYPE_BASE + "soap-fault", "Legacy service failed",
+                "The " + backend + " service failed with a SOAP " + (faultCode == null ? "" : faultCode + " ")
+                        + "fault; the details are in oldguard's log. Try again later.",
+                "soap_server_fault", ext, null, null);
     }
 
     public static Refusal backendUnavailable(String backend, String why, Duration retryAfter) {

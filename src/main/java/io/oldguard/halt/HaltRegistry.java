@@ -94,6 +94,20 @@ public final class HaltRegistry {
         return halt;
     }
 
+    /**
+     * An operator's halt: it stands until an operator releases it, so it replaces a halt that would lift by
+     * itself (a cool-off), and is never lost to one that has just expired.
+     */
+    public Halt haltByOperator(Halt halt) {
+        Halt inForce = halts.compute(halt.agent(), (agent, old) -> old == null || old.until() != null ? halt : old);
+        persist();
+        if (inForce == halt) {
+            Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
+                    .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+        }
+        return inForce;
+    }
+
     public Optional<Halt> release(String agent, String by) {
         Halt removed = halts.remove(agent);
         if (removed != null) {

@@ -133,7 +133,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         ToolCatalog catalog = shared.policies().get().catalog();
         Tool tool = catalog.find(toolName).orElse(null);
         if (tool == null) {
-            reject(ctx, Refusals.unknownTool(toolName, catalog.all().stream().map(Tool::name).toList()), requestId, keepAlive);
+            reject(ctx, Refusals.unknownTool(toolName, shared.policies().get().toolsGrantedTo(((Caller.Agent) caller).id())),
+                    requestId, keepAlive);
             return;
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -155,6 +156,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             chosen = shortest(toolTimeout, shorter);
         }
         Duration timeout = chosen;
+        boolean clientDeadline = chosen.compareTo(toolTimeout) < 0;
         byte[] body = ByteBufUtil.getBytes(request.content());
         callsInProgress++;
         // Blocking work (parsing, guards, the SOAP call) runs on a virtual thread, never on this event loop.
@@ -164,7 +166,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 rejectFromWorker(ctx, parsed.refusal(), requestId, keepAlive);
                 return;
             }
-            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(timeout));
+            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(timeout),
+                    clientDeadline);
             CallResult result = shared.calls().handle(call);
             FullHttpResponse response = switch (result) {
                 case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), requestId);

@@ -76,7 +76,7 @@ final class McpTools {
         ToolCatalog catalog = policies.get().catalog();
         Tool tool = catalog.find(name.textValue()).orElse(null);
         if (tool == null) {
-            return refuse(request, Refusals.unknownTool(name.textValue(), catalog.all().stream().map(Tool::name).toList()),
+            return refuse(request, Refusals.unknownTool(name.textValue(), policies.get().toolsGrantedTo(agent)),
                     requestId, refused);
         }
         Instant received = clock.instant();

@@ -83,10 +83,12 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
                         kv("from", before.version()), kv("to", loaded.version()));
                 listeners.forEach(l -> l.accept(loaded));
             }
-        } catch (ConfigException e) {
-            result = new Reload(clock.instant(), false, before.version(), e.problems());
+        } catch (RuntimeException e) {
+            // Any failure, even a bug, keeps the set in force and the watcher alive.
+            List<String> problems = e instanceof ConfigException ce ? ce.problems() : List.of("reload failed: " + e);
+            result = new Reload(clock.instant(), false, before.version(), problems);
             LOG.error("policy reload refused; keeping version {}", before.version(), kv("event", Events.POLICY_RELOAD_FAILED),
-                    kv("version", before.version()), kv("problems", e.problems()));
+                    kv("version", before.version()), kv("problems", problems));
         }
         lastReload.set(result);
         return result;

@@ -1,9 +1,12 @@
 package io.oldguard.soap;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.SoapBackendConfig;
+import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -18,6 +21,12 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries calls to a legacy SOAP 1.1 service over HTTP/1.1 keep-alive connections. The JDK client keeps idle
@@ -28,7 +37,11 @@ import java.util.Optional;
  */
 public final class SoapBackend implements Backend {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SoapBackend.class);
+
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    /** Far above any inventory answer; a larger one is a broken or hostile backend. */
+    private static final long MAX_ANSWER_BYTES = 16L * 1024 * 1024;
 
     private final String name;
     private final SoapBackendConfig config;
@@ -67,22 +80,33 @@ public final class SoapBackend implements Backend {
                 .header("X-Request-Id", call.requestId())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(SoapEnvelopes.request(call.tool(), call.arguments())))
                 .build();
+        // sendAsync + a bounded wait, because the request timeout of the JDK client covers only the headers: the
+        // deadline must hold for the body too, and a timed-out or cancelled exchange is cancelled.
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, LimitedBody.upTo(MAX_ANSWER_BYTES));
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException e) {
-            return new CallResult.Failure(Refusals.backendUnavailable(name, "connect timed out", DEFAULT_RETRY_AFTER));
-        } catch (HttpTimeoutException e) {
+            response = exchange.get(remaining.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
             return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
-        } catch (ConnectException e) {
-            return new CallResult.Failure(Refusals.backendUnavailable(name, "connection refused", DEFAULT_RETRY_AFTER));
-        } catch (IOException e) {
-            return new CallResult.Failure(Refusals.backendUnavailable(name, "connection failed: " + e.getClass().getSimpleName(), DEFAULT_RETRY_AFTER));
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             return new CallResult.Failure(Refusals.cancelled());
+        } catch (ExecutionException e) {
+            return new CallResult.Failure(failure(call, e.getCause()));
         }
         return answer(call, response);
+    }
+
+    private Refusal failure(ToolCall call, Throwable cause) {
+        return switch (cause) {
+            case HttpConnectTimeoutException e -> Refusals.backendUnavailable(name, "connect timed out", DEFAULT_RETRY_AFTER);
+            case HttpTimeoutException e -> Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline()));
+            case ConnectException e -> Refusals.backendUnavailable(name, "connection refused", DEFAULT_RETRY_AFTER);
+            case LimitedBody.TooLarge e -> Refusals.badGateway(name, e.getMessage());
+            default -> Refusals.backendUnavailable(name, "connection failed: " + cause.getClass().getSimpleName(), DEFAULT_RETRY_AFTER);
+        };
     }
 
     private CallResult answer(ToolCall call, HttpResponse<byte[]> response) {
@@ -98,7 +122,13 @@ public final class SoapBackend implements Backend {
         try {
             return switch (SoapResponses.parse(call.tool(), response.body())) {
                 case SoapResponses.Result r -> new CallResult.Success(r.body());
-                case SoapResponses.Fault f -> new CallResult.Failure(Refusals.soapFault(name, f.code(), f.string()));
+                case SoapResponses.Fault f -> {
+                    if (!f.code().toLowerCase(java.util.Locale.ROOT).endsWith("client")) {
+                        LOG.warn("SOAP {} fault from {}: {}", f.code(), name, f.string(), kv("event", "soap.server_fault"),
+                                kv("backend", name), kv("tool", call.tool().name()));
+                    }
+                    yield new CallResult.Failure(Refusals.soapFault(name, f.code(), f.string()));
+                }
             };
         } catch (SoapResponses.UnreadableResponse e) {
             return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status + ", " + e.getMessage()));

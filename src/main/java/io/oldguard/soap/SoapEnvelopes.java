@@ -2,6 +2,7 @@ package io.oldguard.soap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oldguard.catalog.ParamType;
 import io.oldguard.catalog.Parameter;
 import io.oldguard.catalog.Tool;
 import java.nio.charset.StandardCharsets;
@@ -32,26 +33,32 @@ final class SoapEnvelopes {
                 continue;
             }
             if (value.isArray()) {
-                value.forEach(item -> element(p.name(), childNs, item, xml));
+                value.forEach(item -> element(p.name(), childNs, item, p.type(), xml));
             } else {
-                element(p.name(), childNs, value, xml);
+                element(p.name(), childNs, value, p.type(), xml);
             }
         }
         xml.append("</m:").append(tool.soap().requestElement().getLocalPart()).append("></soap:Body></soap:Envelope>");
         return xml.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void element(String name, String childNs, JsonNode value, StringBuilder xml) {
+    private static void element(String name, String childNs, JsonNode value, ParamType type, StringBuilder xml) {
         String tag = childNs.isEmpty() ? name : "m:" + name;
         xml.append('<').append(tag).append('>');
-        escape(text(value), xml);
+        escape(text(value, type), xml);
         xml.append("</").append(tag).append('>');
     }
 
-    /** The XSD lexical form of a JSON scalar: integers without exponent, decimals in plain notation. */
-    private static String text(JsonNode value) {
+    /**
+     * The XSD lexical form of a JSON scalar: integers without exponent or fraction (validation admitted 42.0 as
+     * the integer 42, and {@code xs:int} must read "42"), decimals in plain notation.
+     */
+    private static String text(JsonNode value, ParamType type) {
         if (value.isIntegralNumber()) {
             return value.bigIntegerValue().toString();
+        }
+        if (value.isNumber() && type == ParamType.INTEGER) {
+            return value.decimalValue().toBigIntegerExact().toString();
         }
         if (value.isNumber()) {
             return value.decimalValue().toPlainString();

@@ -52,10 +52,13 @@ public final class SqlTools {
         }
         NamedParameters.Parsed parsed;
         try {
+            if (def.sql() == null) {
+                throw new IllegalArgumentException("missing (expected the statement, with :named parameters)");
+            }
             parsed = NamedParameters.parse(def.sql());
         } catch (IllegalArgumentException e) {
             problems.accept(key + ".sql", e.getMessage());
-            parsed = new NamedParameters.Parsed(def.sql(), List.of());
+            parsed = new NamedParameters.Parsed(def.sql() == null ? "" : def.sql(), List.of());
         }
         Set<String> used = new LinkedHashSet<>(parsed.placeholders());
         for (String placeholder : used) {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Checks a call's JSON arguments against a {@link ToolContract} and reports every violation, not only the
@@ -119,10 +118,13 @@ public final class ArgumentValidator {
         if (p.type() != ParamType.STRING && !validDate(p.type(), text)) {
             out.add(violation(p, path, value, "format", expectation(p)));
         }
-        // The length check above bounds the work a pattern can do on values the contract limits in length.
-        for (Pattern pattern : p.patterns()) {
-            if (!pattern.matcher(text).find()) {
-                out.add(violation(p, path, value, "pattern", "a string matching " + pattern.pattern()));
+        // A value already too long is not matched: the length rule bounds the work a pattern may do.
+        if (p.maxLength() != null && length > p.maxLength()) {
+            return;
+        }
+        for (ParamContract.RulePattern pattern : p.patterns()) {
+            if (!pattern.matcher().matcher(text).find()) {
+                out.add(violation(p, path, value, "pattern", "a string matching " + pattern.shown()));
             }
         }
     }
@@ -140,7 +142,7 @@ public final class ArgumentValidator {
             case DATE_TIME -> "a date-time as YYYY-MM-DDThh:mm:ss with an offset";
             case STRING -> "a string" + lengths(p)
                     + (p.patterns().isEmpty() ? "" : " matching " + String.join(" and ",
-                            p.patterns().stream().map(Pattern::pattern).toList()));
+                            p.patterns().stream().map(ParamContract.RulePattern::shown).toList()));
         };
     }
 

@@ -12,7 +12,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -92,7 +91,7 @@ public final class ContractBuilder {
             }
         }
 
-        List<Pattern> patterns = new ArrayList<>();
+        List<ParamContract.RulePattern> patterns = new ArrayList<>();
         for (String xsdPattern : xsd.patterns()) {
             compile(XsdPatterns.toEcma(xsdPattern), key, "the WSDL's XSD pattern", problems, patterns);
         }
@@ -148,9 +147,9 @@ public final class ContractBuilder {
     }
 
     private static void compile(String regex, String key, String what, BiConsumer<String, String> problems,
-            List<Pattern> into) {
+            List<ParamContract.RulePattern> into) {
         try {
-            into.add(Pattern.compile(regex));
+            into.add(ParamContract.RulePattern.compile(regex));
         } catch (PatternSyntaxException e) {
             problems.accept(key, what + " \"" + regex + "\" does not compile: " + e.getDescription()
                     + " (expected a Java regular expression)");

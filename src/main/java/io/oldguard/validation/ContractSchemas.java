@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
-import java.util.regex.Pattern;
 
 /**
  * The JSON Schema of a tool's input as the model sees it: the XSD's types and facets with the policy's tighter
@@ -66,11 +65,11 @@ public final class ContractSchemas {
             schema.put("maxLength", p.maxLength());
         }
         if (p.patterns().size() == 1) {
-            schema.put("pattern", p.patterns().get(0).pattern());
+            schema.put("pattern", p.patterns().get(0).shown());
         } else if (p.patterns().size() > 1) {
             ArrayNode allOf = schema.putArray("allOf");
-            for (Pattern pattern : p.patterns()) {
-                allOf.addObject().put("pattern", pattern.pattern());
+            for (ParamContract.RulePattern pattern : p.patterns()) {
+                allOf.addObject().put("pattern", pattern.shown());
             }
         }
         if (!p.enumeration().isEmpty()) {

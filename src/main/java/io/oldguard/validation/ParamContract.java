@@ -22,11 +22,25 @@ public record ParamContract(
         BigDecimal maximum,
         Integer minLength,
         Integer maxLength,
-        List<Pattern> patterns,
+        List<RulePattern> patterns,
         List<String> enumeration,
         boolean sensitive,
         ViolationAction onViolation,
         String description) {
+
+    /**
+     * A pattern as the model is shown it (ECMA-262, as JSON Schema reads it) and as Java matches it. They differ in
+     * one place: a final {@code $} becomes {@code \z}, because Java's {@code $} also matches before a trailing
+     * line break, so "PO-123456\n" would pass a rule the schema says it fails.
+     */
+    public record RulePattern(String shown, Pattern matcher) {
+
+        static RulePattern compile(String regex) {
+            boolean endsWithAnchor = regex.endsWith("$") && !regex.endsWith("\\$");
+            return new RulePattern(regex, Pattern.compile(endsWithAnchor
+                    ? regex.substring(0, regex.length() - 1) + "\\z" : regex));
+        }
+    }
 
     public ParamContract {
         patterns = List.copyOf(patterns);

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class ValidationGuard implements Guard {
 
     private static final Logger LOG = LoggerFactory.getLogger("oldguard.validation");
+    private static final java.util.Set<String> UNPASSABLE = java.util.Set.of("type", "required", "unknown", "characters", "format");
     private static final Logger HALTS = LoggerFactory.getLogger("oldguard.halts");
 
     private final Supplier<PolicySet> policies;
@@ -98,7 +99,13 @@ public final class ValidationGuard implements Guard {
         for (Violation v : violations) {
             String name = v.path().contains("[") ? v.path().substring(0, v.path().indexOf('[')) : v.path();
             ParamContract param = contract.param(name);
-            action = (param == null ? contract.onViolation() : param.onViolation()).mostSevere(action);
+            ViolationAction own = param == null ? contract.onViolation() : param.onViolation();
+            // observe is for rolling out new rules; what the legacy contract itself cannot carry (a string for
+            // an integer, a missing value, an unknown parameter) is never let through.
+            if (UNPASSABLE.contains(v.rule())) {
+                own = own.mostSevere(ViolationAction.REJECT);
+            }
+            action = own.mostSevere(action);
         }
         return action;
     }

@@ -112,7 +112,10 @@ class TrafficControlIT {
             Http agent = harness.agent();
             harness.simulator().setServerFaults(true);
 
-            int calls = 0;
+            Http.Reply firstFault = agent.postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}");
+            assertThat(firstFault.status()).isEqualTo(502);
+            assertThat(firstFault.body()).as("a Server fault's text stays in the log").doesNotContain("Internal error");
+            int calls = 1;
             Http.Reply reply;
             do {
                 reply = agent.postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}");

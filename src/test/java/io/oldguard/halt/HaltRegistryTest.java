@@ -54,6 +54,17 @@ class HaltRegistryTest {
     }
 
     @Test
+    void anOperatorsHaltReplacesOneThatWouldLiftByItself() {
+        HaltRegistry registry = HaltRegistry.open(dir.resolve("halts.json"), clock, new SimpleMeterRegistry());
+        registry.halt(new Halt("bot", Halt.INVALID_ARGUMENTS, "x", clock.instant(), clock.instant().plusSeconds(60), "GetStock", "r1", null, "v1"));
+
+        registry.haltByOperator(new Halt("bot", Halt.MANUAL, "runaway", clock.instant(), null, null, null, null, "v1"));
+        clock.advance(java.time.Duration.ofMinutes(5));
+
+        assertThat(registry.current("bot")).hasValueSatisfying(h -> assertThat(h.reason()).isEqualTo(Halt.MANUAL));
+    }
+
+    @Test
     void anUnreadableFileRefusesToStartRatherThanFreeAgents() throws Exception {
         Path file = dir.resolve("halts.json");
         Files.writeString(file, "{ this is not the halts file");

@@ -54,6 +54,14 @@ class AgentPortIT {
     }
 
     @Test
+    void anIntegerWrittenWithAFractionOfZeroReachesTheServiceAsAnInteger() {
+        Http.Reply reply = agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42.0}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().path("result").path("Stock").path("ItemID").asInt()).isEqualTo(42);
+    }
+
+    @Test
     void reserveStockReservesInTheDatabase() throws SQLException {
         int reservedBefore = queryInt("SELECT reserved FROM inv WHERE item_id = 7");
 

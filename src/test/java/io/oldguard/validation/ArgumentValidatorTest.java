@@ -64,6 +64,12 @@ class ArgumentValidatorTest {
     }
 
     @Test
+    void aTrailingLineBreakDoesNotSlipPastAnAnchoredPattern() {
+        assertThat(rules("ReserveStock", "{\"ItemID\": 1, \"Quantity\": 1, \"OrderRef\": \"PO-123456\\n\"}"))
+                .containsExactly("pattern", "pattern");
+    }
+
+    @Test
     void enumerationIsExact() {
         assertThat(validate("ListItems", "{\"Category\": \"GARDEN\", \"Page\": 1}")).isEmpty();
         assertThat(rules("ListItems", "{\"Category\": \"garden\", \"Page\": 1}")).containsExactly("enum");

@@ -93,6 +93,19 @@ class ValidationGuardTest {
     }
 
     @Test
+    void observeNeverLetsThroughWhatTheContractCannotCarry() {
+        Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), ViolationAction.OBSERVE, null, null, null, null));
+
+        Verdict verdict = f.guard.check(call("\"the-blue-widget\""));
+
+        assertThat(verdict).isInstanceOfSatisfying(Refusal.class, r -> {
+            assertThat(r.status()).isEqualTo(422);
+            assertThat(r.extensions()).doesNotContainKey("agentHalted");
+        });
+        assertThat(f.registry.current("bot")).isEmpty();
+    }
+
+    @Test
     void strikesHaltOnlyAtTheNthViolationWithinTheWindow() {
         Fixture f = fixture(new ToolPolicy(null, Map.of("ItemID", SEVEN_DIGITS), null,
                 new Strikes(3, Duration.ofMinutes(10)), null, null, null));

@@ -1,0 +1,72 @@
+package io.oldguard.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.oldguard.Setup;
+import io.oldguard.call.Backend;
+import io.oldguard.call.CallResult;
+import io.oldguard.call.Caller;
+import io.oldguard.call.ToolCall;
+import io.oldguard.catalog.Tool;
+import io.oldguard.config.BackendLimits;
+import io.oldguard.config.BreakerSettings;
+import io.oldguard.guard.Refusals;
+import io.oldguard.testing.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Admission's bookkeeping around a backend that always times out, on fake time. */
+class ProtectedBackendTest {
+
+    private static final Setup SETUP = Setup.load(Path.of("sidecar.yaml"));
+    private static final Tool GET_STOCK = SETUP.catalog().find("GetStock").orElseThrow();
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
+    private final AtomicInteger reached = new AtomicInteger();
+    /** The legacy service, as far as admission can tell: every call ends in a timeout. */
+    private final Backend alwaysTimesOut = new Backend() {
+        @Override
+        public CallResult invoke(ToolCall call) {
+            reached.incrementAndGet();
+            return new CallResult.Failure(Refusals.backendTimeout("inventory", Duration.ofMillis(30)));
+        }
+
+        @Override
+        public boolean reachable() {
+            return true;
+        }
+    };
+    private final ProtectedBackend backend = new ProtectedBackend("inventory", alwaysTimesOut, 4, BackendLimits.defaults(),
+            new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
+            SETUP::policies, clock, clock, new SimpleMeterRegistry());
+
+    @Test
+    void timeoutsOfTheToolsOwnDeadlineOpenTheBreaker() {
+        for (int i = 0; i < 10; i++) {
+            backend.invoke(call(false));
+        }
+
+        assertThat(reached.get()).as("open after the minimum of 5 calls").isEqualTo(5);
+    }
+
+    @Test
+    void timeoutsOfAClientsShorterDeadlineDoNotOpenTheBreakerForEveryone() {
+        for (int i = 0; i < 10; i++) {
+            backend.invoke(call(true));
+        }
+
+        assertThat(reached.get()).isEqualTo(10);
+        assertThat(backend.invoke(call(false))).isInstanceOfSatisfying(CallResult.Failure.class,
+                f -> assertThat(f.refusal().outcome()).isEqualTo("backend_timeout"));
+    }
+
+    private ToolCall call(boolean deadlineFromClient) {
+        return new ToolCall("r", new Caller.Agent("bot"), GET_STOCK, JsonNodeFactory.instance.objectNode().put("ItemID", 1),
+                clock.instant(), clock.instant().plusSeconds(2), deadlineFromClient);
+    }
+}
