@@ -22,22 +22,29 @@ final class Bulkhead {
         this.slots = new Semaphore(maxInFlight, true);
     }
 
-    boolean tryEnter(Duration maxWait) throws InterruptedException {
+    /** How an attempt to enter ended: in, refused at once (too many already waiting), or waited in vain. */
+    enum Entry { ENTERED, QUEUE_FULL, TIMED_OUT }
+
+    Entry tryEnter(Duration maxWait) throws InterruptedException {
         if (slots.tryAcquire()) {
-            return true;
+            return Entry.ENTERED;
         }
         if (maxWait.isZero() || maxWait.isNegative()) {
-            return false;
+            return Entry.TIMED_OUT;
         }
         if (waiting.incrementAndGet() > maxWaiting) {
             waiting.decrementAndGet();
-            return false;
+            return Entry.QUEUE_FULL;
         }
         try {
-            return slots.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            return slots.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS) ? Entry.ENTERED : Entry.TIMED_OUT;
         } finally {
             waiting.decrementAndGet();
         }
+    }
+
+    int maxWaiting() {
+        return maxWaiting;
     }
 
     void exit() {

@@ -84,9 +84,14 @@ public final class ProtectedBackend implements Backend {
             try (Shaper.Ticket ticket = admission.ticket()) {
                 ticket.await();
             }
-            if (!bulkhead.tryEnter(waitBound(call))) {
-                return pastDeadline(call) ? timedOut(call)
-                        : refused(call, Refusals.backendBusy(name, bulkhead.maxInFlight(), Duration.ofSeconds(1)));
+            Bulkhead.Entry entry = bulkhead.tryEnter(waitBound(call));
+            if (entry != Bulkhead.Entry.ENTERED) {
+                return pastDeadline(call) ? timedOut(call) : refused(call, Refusals.backendBusy(name,
+                        entry == Bulkhead.Entry.QUEUE_FULL
+                                ? "all " + bulkhead.maxInFlight() + " connections are in use and " + bulkhead.maxWaiting()
+                                        + " calls are already waiting for one"
+                                : "all " + bulkhead.maxInFlight() + " connections stayed in use as long as a call may wait",
+                        Duration.ofSeconds(1)));
             }
             try {
                 queueWait.record(Duration.between(arrived, clock.instant()));

@@ -292,9 +292,9 @@ public final class Refusals {
                 "backend_unavailable", ext("backend", backend), retryAfter, null);
     }
 
-    public static Refusal backendBusy(String backend, int maxConnections, Duration retryAfter) {
+    public static Refusal backendBusy(String backend, String why, Duration retryAfter) {
         return new Refusal(503, TYPE_BASE + "backend-busy", "Backend busy",
-                "All " + maxConnections + " connections to the " + backend + " service stayed busy as long as a call may wait; try again later.",
+                "The " + backend + " service is busy: " + why + "; try again later.",
                 "backend_busy", ext("backend", backend), retryAfter, null);
     }
 
