@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Records the outcome of calls; a thin layer so the call path names no Micrometer types. */
@@ -11,6 +13,10 @@ public final class CallMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
+    // Meters per label set, found again without building a meter id on every call; label values are bounded
+    // (configured agents, catalogue tools, a fixed set of outcomes).
+    private final Map<String, Counter> calls = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -23,22 +29,20 @@ public final class CallMetrics {
 
     public void finished(String agent, String tool, String outcome) {
         inFlight.decrementAndGet();
-        Counter.builder(MetricNames.CALLS)
+        calls.computeIfAbsent(agent + '\u0000' + tool + '\u0000' + outcome, k -> Counter.builder(MetricNames.CALLS)
                 .description("Tool calls by agent, tool and outcome")
                 .tags(MetricNames.TAG_AGENT, agent, MetricNames.TAG_TOOL, tool, MetricNames.TAG_OUTCOME, outcome)
-                .register(registry)
-                .increment();
+                .register(registry)).increment();
     }
 
     public void backendLatency(String backend, String tool, String outcome, Duration took) {
-        Timer.builder(MetricNames.BACKEND_LATENCY)
+        latencies.computeIfAbsent(backend + '\u0000' + tool + '\u0000' + outcome, k -> Timer.builder(MetricNames.BACKEND_LATENCY)
                 .description("Time the legacy backend took to answer")
                 .tags(MetricNames.TAG_BACKEND, backend, MetricNames.TAG_TOOL, tool, MetricNames.TAG_OUTCOME, outcome)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry)
-                .record(took);
+                .register(registry)).record(took);
     }
 
     public void rejected(String outcome) {
