@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -51,6 +52,13 @@ import java.util.stream.Stream;
  * Percentiles are over the successful calls (HTTP 200 carrying a GetStock result); errors are any other status,
  * I/O failures and stragglers. With {@code --cpu name=PID[+PID…],…} (or {@code name=user:NAME} for all of a
  * user's processes) it also reports the CPU each process used per measured call, read from /proc (Linux).
+ *
+ * <p><b>Refusals.</b> Measured calls answered 429 or 503 (the sidecar's limits, queue, bulkhead or breaker) are
+ * still errors, but their latency is also recorded on its own: {@code refused=… refused.p50=… refused.p99=…
+ * refused.max=…}. {@code status.NNN=…} counts the measured calls by HTTP status ({@code status.io} for I/O
+ * failures). {@code goodput=…/s} is the number of HTTP 200 GetStock answers (of any call, warm-up included) that
+ * completed inside the measured window, divided by its length: the steady-state rate of good answers, unlike
+ * {@code tput}, whose window stretches to the last answer.
  */
 public final class LoadGen {
 
@@ -138,6 +146,10 @@ public final class LoadGen {
         }
         long total = warmupCount + measuredCount;
         long[] latencies = new long[(int) measuredCount];   // nanoseconds of the successful measured calls
+        long[] refusedLatencies = new long[(int) measuredCount];   // nanoseconds of the measured 429/503 answers
+        AtomicInteger refusedCount = new AtomicInteger();
+        AtomicIntegerArray statusCounts = new AtomicIntegerArray(600);   // measured calls by status; 0 = I/O failure
+        AtomicInteger okInWindow = new AtomicInteger();   // HTTP 200 answers (any call) completed in the window
         AtomicInteger okCount = new AtomicInteger();
         AtomicInteger errorCount = new AtomicInteger();
         AtomicInteger warmupErrors = new AtomicInteger();
@@ -180,17 +192,27 @@ public final class LoadGen {
             outstanding.incrementAndGet();
             threads.start(() -> {
                 String failure;
+                int status = 0;
                 try {
-                    failure = pool.call(request, s.soap(), deadline);
+                    Outcome outcome = pool.call(request, s.soap(), deadline);
+                    failure = outcome.failure();
+                    status = outcome.status();
                 } catch (Exception e) {
                     failure = e.toString();
                 }
                 long done = System.nanoTime();
+                if (failure == null && done >= measureStart && done <= measureEnd) {
+                    okInWindow.incrementAndGet();
+                }
                 if (measured) {
+                    statusCounts.incrementAndGet(status >= 0 && status < 600 ? status : 0);
                     if (failure == null) {
                         latencies[okCount.getAndIncrement()] = done - intended;
                     } else {
                         errorCount.incrementAndGet();
+                        if (status == 429 || status == 503) {
+                            refusedLatencies[refusedCount.getAndIncrement()] = done - intended;
+                        }
                     }
                     lastCompletion.accumulateAndGet(done, Math::max);
                 } else if (failure != null) {
@@ -216,6 +238,10 @@ public final class LoadGen {
         long end = Math.max(lastCompletion.get(), measureEnd);
         double window = (end - measureStart) / 1e9;
         double throughput = window > 0 ? ok / window : 0;
+        int refused = Math.min(refusedCount.get(), refusedLatencies.length);
+        long[] refusedSorted = Arrays.copyOf(refusedLatencies, refused);
+        Arrays.sort(refusedSorted);
+        double goodput = okInWindow.get() / ((measureEnd - measureStart) / 1e9);
 
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "RESULT label=%s mode=%s rate=%.0f duration=%.0fs sent=%d ok=%d errors=%d stragglers=%d tput=%.1f/s"
@@ -224,6 +250,17 @@ public final class LoadGen {
                 ms(pct(sorted, 50)), ms(pct(sorted, 90)), ms(pct(sorted, 99)), ms(pct(sorted, 99.9)),
                 ms(sorted.length == 0 ? 0 : sorted[sorted.length - 1]), ms(maxLag), pool.opened.get(),
                 warmupErrors.get()));
+        line.append(String.format(Locale.ROOT, " goodput=%.1f/s refused=%d refused.p50=%.3f refused.p99=%.3f refused.max=%.3f",
+                goodput, refused, ms(pct(refusedSorted, 50)), ms(pct(refusedSorted, 99)),
+                ms(refused == 0 ? 0 : refusedSorted[refused - 1])));
+        for (int st = 0; st < statusCounts.length(); st++) {
+            if (statusCounts.get(st) > 0) {
+                line.append(st == 0 ? " status.io=" : " status." + st + "=").append(statusCounts.get(st));
+            }
+        }
+        if (stragglers > 0) {
+            line.append(" status.outstanding=").append(stragglers);
+        }
         line.append(cpu.report(sent));
         System.out.println(line);
         System.out.flush();
@@ -305,10 +342,10 @@ public final class LoadGen {
             this.readTimeoutMillis = readTimeoutMillis;
         }
 
-        /** One call; null when it succeeded, else what went wrong. */
-        String call(byte[] request, boolean soap, long deadline) throws IOException, InterruptedException {
+        /** One call: its HTTP status (0 if none) and null when it succeeded, else what went wrong. */
+        Outcome call(byte[] request, boolean soap, long deadline) throws IOException, InterruptedException {
             if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return "no connection free before the deadline";
+                return new Outcome(0, "no connection free before the deadline");
             }
             try {
                 for (int attempt = 0; ; attempt++) {
@@ -337,12 +374,12 @@ public final class LoadGen {
                         conn.close();
                     }
                     if (response.status() != 200) {
-                        return "HTTP " + response.status() + ": " + abbreviate(response.body());
+                        return new Outcome(response.status(), "HTTP " + response.status() + ": " + abbreviate(response.body()));
                     }
                     if (!looksRight(soap, response.body())) {
-                        return "HTTP 200 without a GetStock result: " + abbreviate(response.body());
+                        return new Outcome(200, "HTTP 200 without a GetStock result: " + abbreviate(response.body()));
                     }
-                    return null;
+                    return new Outcome(200, null);
                 }
             } finally {
                 permits.release();
@@ -360,6 +397,10 @@ public final class LoadGen {
     }
 
     record Response(int status, boolean keepAlive, String body) {
+    }
+
+    /** What one call ended with: the HTTP status (0 when there was none) and null, or what went wrong. */
+    record Outcome(int status, String failure) {
     }
 
     static final class Conn {

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# oldguard overload benchmark: one agent offers 1.5x the backend's shaping limit through the sidecar and we measure
+# how fast the refusals come back and how much good work still reaches the legacy service. One command:
+#
+#   bench/overload.sh
+#
+# Acceptance under test (traffic-control issue): "overload at 1.5x the backend limit: refusals answered in
+# <= 5 ms at p99 and backend goodput >= 95% of its limit". The config is bench/sidecar-overload.yaml: backend
+# `inventory` shaped to 200/s burst 20 (maxWait 1s, maxQueue 256, maxQueuePerAgent 256, maxConnections 32);
+# the agent has no rate limit of its own, so every refusal comes from the backend's shaper/queue/bulkhead.
+#
+# Same machinery as bench/run.sh: builds if needed, resets a dedicated PostgreSQL database, starts the simulator
+# (32 workers, no added latency) and the sidecar in the background (logs in bench/results/overload-*), warms up
+# with a ramp up to the limit, then runs ROUNDS open-loop runs of oldguard at RATE, each with WARMUP s unrecorded
+# and DURATION s measured. Per round it prints the offered rate, the goodput (HTTP 200 answers per second at the
+# load generator), goodput as % of LIMIT, the refusals (429/503) and their latency, and the OK calls' latency
+# (these wait in the shaper's queue, up to maxWait, by design). At the end it reads the sidecar's /metrics.
+# Loopback only; every step is bounded in time; everything started here is stopped on exit, by its own pid.
+#
+# Knobs (environment):
+#   LIMIT=200            the backend's shaping rate in bench/sidecar-overload.yaml (only used for % and the rate)
+#   RATE=LIMIT*3/2       calls/s offered in every measured round (300/s)
+#   DURATION=30          seconds measured per round
+#   WARMUP=10            seconds of unrecorded load at RATE at the start of every round (queue reaches steady state)
+#   ROUNDS=3
+#   INITIAL_WARMUP=45    seconds of ramp before the first round: oldguard at LIMIT/2 for a third, then at LIMIT
+#                        (both JVMs start cold: JIT), not recorded
+#   REFUSAL_P99_TARGET=5 ms; GOODPUT_TARGET=95 (% of LIMIT)
+#   QUIET_BUSY, QUIET_MAX, NOISY_CORES, RETRIES, BENCH_DB, SIDECAR_JAVA_OPTS, LOADGEN_JAVA_OPTS: as in bench/run.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+LIMIT=${LIMIT:-200}
+RATE=${RATE:-$(( LIMIT * 3 / 2 ))}
+DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-10}
+ROUNDS=${ROUNDS:-3}
+INITIAL_WARMUP=${INITIAL_WARMUP:-45}
+REFUSAL_P99_TARGET=${REFUSAL_P99_TARGET:-5}
+GOODPUT_TARGET=${GOODPUT_TARGET:-95}
+QUIET_BUSY=${QUIET_BUSY:-30}
+QUIET_MAX=${QUIET_MAX:-60}
+NOISY_CORES=${NOISY_CORES:-0.25}
+RETRIES=${RETRIES:-2}
+BENCH_DB=${BENCH_DB:-oldguard_bench}
+SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms512m -Xmx512m}
+
+SIM_PORT=18088
+AGENT_PORT=18080
+ADMIN_PORT=19901
+SOAP_URL="http://127.0.0.1:$SIM_PORT/inventory"
+TOOL_URL="http://127.0.0.1:$AGENT_PORT/v1/tools/GetStock"
+METRICS_URL="http://127.0.0.1:$ADMIN_PORT/metrics"
+CONFIG=bench/sidecar-overload.yaml
+results=bench/results
+mkdir -p "$results"
+rounds_file="$results/overload-rounds.txt"
+summary_file="$results/overload-summary.txt"
+
+log() { printf '[overload %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for n in LIMIT RATE DURATION WARMUP ROUNDS INITIAL_WARMUP QUIET_BUSY QUIET_MAX RETRIES; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number (got \"${!n}\")"
+done
+[ "$LIMIT" -ge 1 ] && [ "$RATE" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$ROUNDS" -ge 1 ] \
+  || die "LIMIT, RATE, DURATION and ROUNDS must be at least 1"
+grep -q "rate: \"$LIMIT/s" "$CONFIG" || log "warning: LIMIT=$LIMIT does not match the rate in $CONFIG"
+
+# --- everything started here is stopped on exit, by its own pid ------------------------------------------------
+SIM_PID=
+SIDECAR_PID=
+LG_PID=
+stop_pid() {
+  local pid=$1 name=$2
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  log "$name (pid $pid) did not stop within 10 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_pid "$LG_PID" "load generator"
+  stop_pid "$SIDECAR_PID" "sidecar"
+  stop_pid "$SIM_PID" "simulator"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cpu_snapshot() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
+host_busy() {
+  local a b
+  a=$(cpu_snapshot); sleep 1; b=$(cpu_snapshot)
+  awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); d=y[2]-x[2]; print (d>0 ? int(100*(y[1]-x[1])/d) : 0)}'
+}
+wait_quiet() {
+  local waited=0 busy
+  busy=$(host_busy)
+  while [ "$busy" -gt "$QUIET_BUSY" ] && [ "$waited" -lt "$QUIET_MAX" ]; do
+    [ "$waited" -eq 0 ] && log "host is ${busy}% busy with other work; waiting up to ${QUIET_MAX}s for it to settle"
+    sleep 2; waited=$((waited + 3))
+    busy=$(host_busy)
+  done
+  [ "$busy" -gt "$QUIET_BUSY" ] && log "host still ${busy}% busy before this run; running anyway (see otherCores)"
+  echo "$busy"
+}
+wait_http() {   # url seconds pid name
+  local url=$1 secs=$2 pid=$3 name=$4 deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up; see $results/overload-$name.log"
+    curl -sf -o /dev/null --max-time 2 "$url" && return 0
+    sleep 0.5
+  done
+  die "$name not ready at $url within ${secs}s; see $results/overload-$name.log"
+}
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+RESULT=
+loadgen() {   # rate duration warmup label -> $RESULT
+  local rate=$1 duration=$2 warmup=$3 label=$4 out rc
+  RESULT=
+  out=$(mktemp "$results/loadgen.XXXXXX.tmp")
+  # shellcheck disable=SC2086
+  timeout --kill-after=5 $((duration + warmup + 40)) \
+    "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode oldguard --url "$TOOL_URL" \
+      --rate "$rate" --duration "$duration" --warmup "$warmup" --label "$label" \
+      --cpu "sidecar=$SIDECAR_PID,sim=$SIM_PID,pg=user:postgres" >"$out" 2>>"$results/overload-loadgen.log" &
+  LG_PID=$!
+  rc=0; wait "$LG_PID" || rc=$?
+  LG_PID=
+  if ! grep -q '^RESULT ' "$out"; then
+    rm -f "$out"
+    die "load generator ($label) failed with exit code $rc; see $results/overload-loadgen.log"
+  fi
+  RESULT=$(grep '^RESULT ' "$out" | head -n 1)
+  rm -f "$out"
+}
+field() { sed -nE "s/.* $1=([-0-9.]+).*/\1/p"; }
+median() { sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print a[(NR+1)/2]} else {printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
+metrics() {   # the whole /metrics text; the summary picks the traffic-control metrics out of it
+  curl -s --max-time 5 "$METRICS_URL" || true
+}
+pick() { grep -E '^oldguard_(limit_rejections_total|backend_queue_wait_seconds_(count|sum|max)|calls_total)' "$1" || true; }
+metric() {   # file, metric name with labels as a grep -F string: its value, 0 if absent
+  awk -v m="$2" 'index($0, m) == 1 { v += $NF } END { print v + 0 }' "$1"
+}
+
+# ============================================================================================================
+. scripts/java-home.sh
+log "building if needed (bin/oldguard)"
+bin/oldguard --help >/dev/null
+bin/oldguard check --config "$CONFIG" >&2 || die "$CONFIG does not check"
+
+for p in $SIM_PORT $AGENT_PORT $ADMIN_PORT; do
+  port_free "$p" || die "port $p on 127.0.0.1 is in use; stop whatever listens there first"
+done
+
+log "PostgreSQL: making sure it runs, resetting database $BENCH_DB"
+scripts/services.sh
+dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB"
+createdb -h 127.0.0.1 -U postgres "$BENCH_DB"
+
+: >"$results/overload-loadgen.log"
+log "starting the legacy simulator on port $SIM_PORT (32 workers, no added latency)"
+bin/oldguard simulator --port "$SIM_PORT" --workers 32 \
+  --jdbc-url "jdbc:postgresql://127.0.0.1:5432/$BENCH_DB" --db-user postgres >"$results/overload-simulator.log" 2>&1 &
+SIM_PID=$!
+wait_http "$SOAP_URL?wsdl" 120 "$SIM_PID" simulator
+
+export OLDGUARD_TOKEN_BENCH_BOT="${OLDGUARD_TOKEN_BENCH_BOT:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+log "starting the sidecar with $CONFIG (agent port $AGENT_PORT, admin port $ADMIN_PORT)"
+if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
+  JAVA_TOOL_OPTIONS="$SIDECAR_JAVA_OPTS" bin/oldguard run --config "$CONFIG" >"$results/overload-sidecar.log" 2>&1 &
+else
+  bin/oldguard run --config "$CONFIG" >"$results/overload-sidecar.log" 2>&1 &
+fi
+SIDECAR_PID=$!
+wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$SIDECAR_PID" sidecar
+
+smoke=$(curl -s --max-time 5 -H "Authorization: Bearer $OLDGUARD_TOKEN_BENCH_BOT" -H 'Content-Type: application/json' \
+  -d '{"ItemID": 42}' -w ' HTTP%{http_code}' "$TOOL_URL" || true)
+case "$smoke" in
+  *'"result"'*HTTP200) log "smoke call through the sidecar: OK" ;;
+  *) die "smoke call through the sidecar failed: $smoke" ;;
+esac
+
+{
+  echo "# oldguard overload benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
+  echo "# commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); config: $CONFIG"
+  echo "# LIMIT=$LIMIT/s RATE=$RATE/s DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS INITIAL_WARMUP=$INITIAL_WARMUP"
+} | tee "$rounds_file" >&2
+
+# --- initial warm-up: a ramp to the limit (cold JVMs: JIT), not recorded ---------------------------------------
+if [ "$INITIAL_WARMUP" -gt 0 ]; then
+  first=$(( (INITIAL_WARMUP + 2) / 3 )); second=$(( INITIAL_WARMUP - first )); [ "$second" -ge 1 ] || second=1
+  half=$(( LIMIT / 2 )); [ "$half" -ge 1 ] || half=1
+  log "warm-up: oldguard at $half/s for ${first}s, then at $LIMIT/s for ${second}s, not recorded"
+  loadgen "$half" "$first" 0 "warmup-$half"; log "${RESULT/#RESULT/warm-up:}"
+  loadgen "$LIMIT" "$second" 0 "warmup-$LIMIT"; log "${RESULT/#RESULT/warm-up:}"
+fi
+metrics >"$results/overload-metrics-before.txt"
+
+# --- measured rounds -----------------------------------------------------------------------------------------
+retries_left=$RETRIES
+for round in $(seq 1 "$ROUNDS"); do
+  while true; do
+    busy_before=$(wait_quiet)
+    log "round $round/$ROUNDS: oldguard at $RATE/s (limit $LIMIT/s), ${WARMUP}s warm-up + ${DURATION}s measured (host ${busy_before}% busy before)"
+    started_at=$(date +%H:%M:%S)
+    loadgen "$RATE" "$DURATION" "$WARMUP" overload
+    line=$RESULT
+    other=$(echo "$line" | awk -v n="$(nproc)" -v rate="$RATE" '{
+        hb=0; ours=0
+        for (i=1;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="hostBusy") { sub("%","",kv[2]); hb=kv[2] }
+                              if (kv[1] ~ /^cpu\./) ours += kv[2] }
+        printf "%.2f", hb/100*n - ours*rate/1000 }')
+    if awk -v o="$other" -v lim="$NOISY_CORES" 'BEGIN{exit !(o > lim)}' && [ "$retries_left" -gt 0 ]; then
+      retries_left=$((retries_left - 1))
+      echo "repeated round=$round at=$started_at busyBefore=${busy_before}% otherCores=$other $line" | tee -a "$rounds_file"
+      log "that run was disturbed (other work used ~$other cores); repeating it ($retries_left repeat(s) left)"
+      continue
+    fi
+    echo "round=$round at=$started_at busyBefore=${busy_before}% otherCores=$other $line" | tee -a "$rounds_file"
+    break
+  done
+done
+metrics >"$results/overload-metrics-after.txt"
+
+# --- summary -------------------------------------------------------------------------------------------------
+{
+  echo
+  echo "overload: oldguard at $RATE/s against a backend limit of $LIMIT/s (latency in ms; goodput = HTTP 200 answers/s completed in the measured window)"
+  printf '  %-5s %9s %9s %8s %8s %9s %9s %9s %8s %8s %8s %11s\n' \
+    round offered goodput '%limit' refused ref.p50 ref.p99 ref.max ok.p50 ok.p99 errors otherCores
+  grep '^round=' "$rounds_file" | while read -r l; do
+    sent=$(echo "$l" | field sent); gp=$(echo "$l" | field goodput)
+    printf '  %-5s %8.1f/s %7.1f/s %7.1f%% %8s %9s %9s %9s %8s %8s %8s %11s\n' \
+      "$(echo "$l" | sed -nE 's/^round=([0-9]+).*/\1/p')" \
+      "$(awk -v s="$sent" -v d="$DURATION" 'BEGIN{print s/d}')" "$gp" \
+      "$(awk -v g="$gp" -v l="$LIMIT" 'BEGIN{print 100*g/l}')" \
+      "$(echo "$l" | field refused)" "$(echo "$l" | field 'refused\.p50')" "$(echo "$l" | field 'refused\.p99')" \
+      "$(echo "$l" | field 'refused\.max')" "$(echo "$l" | field p50)" "$(echo "$l" | field p99)" \
+      "$(( $(echo "$l" | field errors) - $(echo "$l" | field refused) ))" \
+      "$(echo "$l" | sed -nE 's/.* otherCores=([-0-9.]+).*/\1/p')"
+  done
+  echo "  statuses per round: $(grep '^round=' "$rounds_file" | grep -oE 'status\.[a-z0-9]+=[0-9]+' | tr '\n' ' ')"
+  echo "  (errors = non-200 answers other than 429/503, I/O failures and stragglers)"
+  rp99=$(grep '^round=' "$rounds_file" | field 'refused\.p99' | median)
+  gp=$(grep '^round=' "$rounds_file" | field goodput | median)
+  awk -v r="$rp99" -v g="$gp" -v l="$LIMIT" -v rt="$REFUSAL_P99_TARGET" -v gt="$GOODPUT_TARGET" 'BEGIN{
+    printf "  median over rounds: refusal p99 %.3f ms (target <= %s ms: %s); goodput %.1f/s = %.1f%% of %d/s (target >= %s%%: %s)\n",
+      r, rt, (r<=rt ? "met" : "MISSED"), g, 100*g/l, l, gt, (100*g/l>=gt ? "met" : "MISSED") }'
+  if grep -q '^repeated ' "$rounds_file"; then
+    echo "  ($(grep -c '^repeated ' "$rounds_file") disturbed run(s) were repeated; see $rounds_file)"
+  fi
+  echo
+  echo "sidecar /metrics after the warm-up ramp (before the rounds) and after the last round:"
+  pick "$results/overload-metrics-before.txt" | sed 's/^/  before: /'
+  pick "$results/overload-metrics-after.txt" | sed 's/^/  after:  /'
+  b=$results/overload-metrics-before.txt a=$results/overload-metrics-after.txt
+  qw='oldguard_backend_queue_wait_seconds'
+  awk -v c0="$(metric "$b" "${qw}_count{")" -v c1="$(metric "$a" "${qw}_count{")" \
+      -v s0="$(metric "$b" "${qw}_sum{")" -v s1="$(metric "$a" "${qw}_sum{")" \
+      -v r0="$(metric "$b" 'oldguard_limit_rejections_total{')" -v r1="$(metric "$a" 'oldguard_limit_rejections_total{')" \
+      -v lg="$(grep '^round=' "$rounds_file" | awk '{for(i=1;i<=NF;i++) if ($i ~ /^(refused|warmupErrors)=/) {split($i,kv,"="); s+=kv[2]}} END{print s+0}')" 'BEGIN{
+    printf "  during the rounds (warm-ups of the rounds included): %d calls passed the queue, mean wait %.3f s; %d limit rejections (load generator: %d refused, warm-up errors included)\n",
+      c1-c0, (c1>c0 ? (s1-s0)/(c1-c0) : 0), r1-r0, lg }'
+  echo
+  echo "sidecar audit log, calls by outcome (whole run, warm-ups included):"
+  grep -o '"outcome":"[a-z_-]*"' "$results/overload-sidecar.log" | sort | uniq -c | sed 's/^/   /' || echo "    (none)"
+} | tee "$summary_file"
+log "rounds in $rounds_file, summary in $summary_file, logs in $results/overload-*.log"
