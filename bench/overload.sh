@@ -62,6 +62,8 @@ summary_file="$results/overload-summary.txt"
 
 log() { printf '[overload %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+LOG_PREFIX=overload-
+. "$(dirname "$0")/common.sh"
 
 for n in LIMIT RATE DURATION WARMUP ROUNDS INITIAL_WARMUP QUIET_BUSY QUIET_MAX RETRIES; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number (got \"${!n}\")"
@@ -74,14 +76,6 @@ grep -q "rate: \"$LIMIT/s" "$CONFIG" || log "warning: LIMIT=$LIMIT does not matc
 SIM_PID=
 SIDECAR_PID=
 LG_PID=
-stop_pid() {
-  local pid=$1 name=$2
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  log "$name (pid $pid) did not stop within 10 s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -93,33 +87,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cpu_snapshot() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
-host_busy() {
-  local a b
-  a=$(cpu_snapshot); sleep 1; b=$(cpu_snapshot)
-  awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); d=y[2]-x[2]; print (d>0 ? int(100*(y[1]-x[1])/d) : 0)}'
-}
-wait_quiet() {
-  local waited=0 busy
-  busy=$(host_busy)
-  while [ "$busy" -gt "$QUIET_BUSY" ] && [ "$waited" -lt "$QUIET_MAX" ]; do
-    [ "$waited" -eq 0 ] && log "host is ${busy}% busy with other work; waiting up to ${QUIET_MAX}s for it to settle"
-    sleep 2; waited=$((waited + 3))
-    busy=$(host_busy)
-  done
-  [ "$busy" -gt "$QUIET_BUSY" ] && log "host still ${busy}% busy before this run; running anyway (see otherCores)"
-  echo "$busy"
-}
-wait_http() {   # url seconds pid name
-  local url=$1 secs=$2 pid=$3 name=$4 deadline=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up; see $results/overload-$name.log"
-    curl -sf -o /dev/null --max-time 2 "$url" && return 0
-    sleep 0.5
-  done
-  die "$name not ready at $url within ${secs}s; see $results/overload-$name.log"
-}
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 RESULT=
 loadgen() {   # rate duration warmup label -> $RESULT
@@ -141,8 +108,6 @@ loadgen() {   # rate duration warmup label -> $RESULT
   RESULT=$(grep '^RESULT ' "$out" | head -n 1)
   rm -f "$out"
 }
-field() { sed -nE "s/.* $1=([-0-9.]+).*/\1/p"; }
-median() { sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print a[(NR+1)/2]} else {printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
 metrics() {   # the whole /metrics text; the summary picks the traffic-control metrics out of it
   curl -s --max-time 5 "$METRICS_URL" || true
 }

@@ -1,0 +1,47 @@
+# Helpers shared by bench/run.sh and bench/overload.sh; sourced after each defines log(), die(), $results and
+# LOG_PREFIX (the prefix of its process logs in $results), QUIET_BUSY and QUIET_MAX.
+
+stop_pid() {
+  local pid=$1 name=$2
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  log "$name (pid $pid) did not stop within 10 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cpu_snapshot() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
+
+host_busy() {
+  local a b
+  a=$(cpu_snapshot); sleep 1; b=$(cpu_snapshot)
+  awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); d=y[2]-x[2]; print (d>0 ? int(100*(y[1]-x[1])/d) : 0)}'
+}
+
+wait_quiet() {
+  local waited=0 busy
+  busy=$(host_busy)
+  while [ "$busy" -gt "$QUIET_BUSY" ] && [ "$waited" -lt "$QUIET_MAX" ]; do
+    [ "$waited" -eq 0 ] && log "host is ${busy}% busy with other work; waiting up to ${QUIET_MAX}s for it to settle"
+    sleep 2; waited=$((waited + 3))
+    busy=$(host_busy)
+  done
+  [ "$busy" -gt "$QUIET_BUSY" ] && log "host still ${busy}% busy before this run; running anyway (see otherCores)"
+  echo "$busy"
+}
+
+wait_http() {   # url seconds pid name
+  local url=$1 secs=$2 pid=$3 name=$4 deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up; see $results/${LOG_PREFIX}$name.log"
+    curl -sf -o /dev/null --max-time 2 "$url" && return 0
+    sleep 0.5
+  done
+  die "$name not ready at $url within ${secs}s; see $results/${LOG_PREFIX}$name.log"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+field() { sed -nE "s/.* $1=([-0-9.]+).*/\1/p"; }   # value of key=NUMBER in a RESULT line
+
+median() { sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print a[(NR+1)/2]} else {printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
