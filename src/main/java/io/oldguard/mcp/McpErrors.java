@@ -25,13 +25,16 @@ final class McpErrors {
     static final int RATE_LIMITED = -32004;
     /** The legacy service cannot take the call now: saturated, breaker open, throttling, timed out or failing. */
     static final int BACKEND_UNAVAILABLE = -32005;
+    /** The call reached the backend and was refused in a way new arguments will not fix (a read-only tool asked to write). */
+    static final int CALL_REFUSED = -32006;
 
     private McpErrors() {
     }
 
     /** Whether the model should read this as the outcome of its call and correct the arguments. */
     static boolean isToolError(Refusal refusal) {
-        return refusal.status() == 422;
+        // 409: a database constraint refused the values (a duplicate, a missing reference): other values may pass.
+        return refusal.status() == 422 || refusal.status() == 409;
     }
 
     static int code(Refusal refusal) {
@@ -46,6 +49,7 @@ final class McpErrors {
             case "unauthenticated" -> UNAUTHENTICATED;
             case "halted" -> AGENT_HALTED;
             case "not_granted" -> TOOL_NOT_GRANTED;
+            case "db_read_only" -> CALL_REFUSED;
             default -> outcome.startsWith("rate_limited") ? RATE_LIMITED
                     : refusal.status() >= 502 && refusal.status() <= 504 ? BACKEND_UNAVAILABLE : TRANSPORT;
         };
