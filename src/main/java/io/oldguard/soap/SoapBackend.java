@@ -9,31 +9,44 @@ import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries calls to a legacy SOAP 1.1 service over HTTP/1.1 keep-alive connections. The JDK client keeps idle
- * connections for reuse; the admission bulkhead in front of it ({@code maxConnections} calls in flight) caps how
- * many are ever open, because HTTP/1.1 uses one connection per request in flight. Connecting and waiting for the
- * answer end at the call's deadline; an interrupted call (client gone) cancels its exchange. It never retries: a
- * retry is the agent's decision, made with the {@code Retry-After} oldguard gives it.
+ * Carries calls to a legacy SOAP 1.1 service over pooled HTTP/1.1 keep-alive connections (Apache HttpClient,
+ * classic blocking I/O on the call's own virtual thread, so a call is not handed between threads). The admission
+ * bulkhead in front of it ({@code maxConnections} calls in flight) caps the pool too. The whole exchange ends at
+ * the call's deadline: a timer aborts it, whatever phase it is in; a client that goes away interrupts the
+ * thread, which aborts it as well. It never retries: a retry is the agent's decision, made with the
+ * {@code Retry-After} oldguard gives it.
  */
 public final class SoapBackend implements Backend {
 
@@ -41,22 +54,39 @@ public final class SoapBackend implements Backend {
 
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     /** Far above any inventory answer; a larger one is a broken or hostile backend. */
-    private static final long MAX_ANSWER_BYTES = 16L * 1024 * 1024;
+    private static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+    private static final ContentType SOAP_XML = ContentType.create("text/xml", java.nio.charset.StandardCharsets.UTF_8);
 
     private final String name;
     private final SoapBackendConfig config;
-    private final HttpClient http;
+    private final PoolingHttpClientConnectionManager connections;
+    private final CloseableHttpClient http;
+    private final ScheduledExecutorService deadlines;
     private final Clock clock;
 
     public SoapBackend(String name, SoapBackendConfig config, Clock clock) {
         this.name = name;
         this.config = config;
         this.clock = clock;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
+        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(config.maxConnections())
+                .setMaxConnPerRoute(config.maxConnections())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(config.connectTimeout()))
+                        // A kept-alive connection unused for a while may have been closed by the old server.
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .setTimeToLive(TimeValue.ofMinutes(5))
+                        .build())
                 .build();
+        this.http = HttpClients.custom()
+                .setConnectionManager(connections)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .build();
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("oldguard-soap-deadlines-" + name).factory());
     }
 
     public String name() {
@@ -65,62 +95,65 @@ public final class SoapBackend implements Backend {
 
     @Override
     public CallResult invoke(ToolCall call) {
-        return send(call);
-    }
-
-    private CallResult send(ToolCall call) {
         Duration remaining = Duration.between(clock.instant(), call.deadline());
         if (remaining.isNegative() || remaining.isZero()) {
-            return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+            return timedOut(call);
         }
-        HttpRequest request = HttpRequest.newBuilder(config.endpoint())
-                .timeout(remaining)
-                .header("Content-Type", "text/xml; charset=utf-8")
-                .header("SOAPAction", "\"" + call.tool().soap().soapAction() + "\"")
-                .header("X-Request-Id", call.requestId())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(SoapEnvelopes.request(call.tool(), call.arguments())))
-                .build();
-        // sendAsync + a bounded wait, because the request timeout of the JDK client covers only the headers: the
-        // deadline must hold for the body too, and a timed-out or cancelled exchange is cancelled.
-        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, LimitedBody.upTo(MAX_ANSWER_BYTES));
-        HttpResponse<byte[]> response;
+        HttpPost post = new HttpPost(config.endpoint());
+        post.setConfig(RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.of(remaining))
+                .setResponseTimeout(Timeout.of(remaining))
+                .build());
+        post.setHeader("SOAPAction", "\"" + call.tool().soap().soapAction() + "\"");
+        post.setHeader("X-Request-Id", call.requestId());
+        post.setEntity(new ByteArrayEntity(SoapEnvelopes.request(call.tool(), call.arguments()), SOAP_XML));
+        // The response timeout bounds each read; this timer bounds the whole exchange.
+        ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, remaining.toNanos(), TimeUnit.NANOSECONDS);
         try {
-            response = exchange.get(remaining.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            Thread.currentThread().interrupt();
-            return new CallResult.Failure(Refusals.cancelled());
-        } catch (ExecutionException e) {
-            return new CallResult.Failure(failure(call, e.getCause()));
+            return http.execute(post, response -> answer(call, response));
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return new CallResult.Failure(Refusals.cancelled());
+            }
+            if (post.isCancelled() || !clock.instant().isBefore(call.deadline())) {
+                return timedOut(call);
+            }
+            return new CallResult.Failure(failure(call, e));
+        } finally {
+            deadline.cancel(false);
+            if (Thread.currentThread().isInterrupted()) {
+                post.cancel();
+            }
         }
-        return answer(call, response);
     }
 
-    private Refusal failure(ToolCall call, Throwable cause) {
+    private Refusal failure(ToolCall call, IOException cause) {
         return switch (cause) {
-            case HttpConnectTimeoutException e -> Refusals.backendUnavailable(name, "connect timed out", DEFAULT_RETRY_AFTER);
-            case HttpTimeoutException e -> Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline()));
+            case ConnectTimeoutException e -> Refusals.backendUnavailable(name, "connect timed out", DEFAULT_RETRY_AFTER);
+            case SocketTimeoutException e -> Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline()));
             case ConnectException e -> Refusals.backendUnavailable(name, "connection refused", DEFAULT_RETRY_AFTER);
-            case LimitedBody.TooLarge e -> Refusals.badGateway(name, e.getMessage());
+            case AnswerTooLarge e -> Refusals.badGateway(name, e.getMessage());
             default -> Refusals.backendUnavailable(name, "connection failed: " + cause.getClass().getSimpleName(), DEFAULT_RETRY_AFTER);
         };
     }
 
-    private CallResult answer(ToolCall call, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    private CallResult timedOut(ToolCall call) {
+        return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+    }
+
+    private CallResult answer(ToolCall call, ClassicHttpResponse response) throws IOException {
+        int status = response.getCode();
         if (status == 429 || status == 503) {
             return new CallResult.Failure(Refusals.backendThrottled(name, status,
-                    retryAfter(response).orElse(DEFAULT_RETRY_AFTER)));
+                    retryAfter(response.getFirstHeader("Retry-After")).orElse(DEFAULT_RETRY_AFTER)));
         }
         // SOAP 1.1 sends faults with HTTP 500, so 500 is read before it is judged.
         if (status != 200 && status != 500) {
             return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status));
         }
+        byte[] body = read(response.getEntity());
         try {
-            return switch (SoapResponses.parse(call.tool(), response.body())) {
+            return switch (SoapResponses.parse(call.tool(), body)) {
                 case SoapResponses.Result r -> new CallResult.Success(r.body());
                 case SoapResponses.Fault f -> {
                     if (!f.code().toLowerCase(java.util.Locale.ROOT).endsWith("client")) {
@@ -135,14 +168,29 @@ public final class SoapBackend implements Backend {
         }
     }
 
-    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(v -> {
-            try {
-                return Optional.of(Duration.ofSeconds(Math.max(1, Long.parseLong(v.trim()))));
-            } catch (NumberFormatException e) {
-                return Optional.empty();
+    /** The body, refusing one larger than the cap rather than buffering it. */
+    private static byte[] read(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return new byte[0];
+        }
+        try (InputStream in = entity.getContent()) {
+            byte[] body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            if (body.length > MAX_ANSWER_BYTES) {
+                throw new AnswerTooLarge(MAX_ANSWER_BYTES);
             }
-        });
+            return body;
+        }
+    }
+
+    private static Optional<Duration> retryAfter(Header header) {
+        if (header == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(1, Long.parseLong(header.getValue().trim()))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** A TCP connect, not a SOAP call: proves the service listens without adding work to it. */
@@ -159,6 +207,11 @@ public final class SoapBackend implements Backend {
     }
 
     public void close() {
-        http.close();
+        deadlines.shutdownNow();
+        try {
+            http.close();
+        } catch (IOException ignored) {
+            // Closing idle pooled connections; nothing left to do.
+        }
     }
 }
