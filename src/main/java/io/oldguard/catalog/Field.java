@@ -17,13 +17,4 @@ public record Field(String name, ParamType type, boolean repeated, List<Field> c
     public boolean isComplex() {
         return type == null;
     }
-
-    public Field child(String localName) {
-        for (Field f : children) {
-            if (f.name.equals(localName)) {
-                return f;
-            }
-        }
-        return null;
-    }
 }

@@ -49,9 +49,4 @@ public record DatabaseConfig(
         return new DatabaseConfig(url, user, passwordEnv, passwordFile, maxPoolSize, connectionTimeout,
                 timeout, lockTimeout, idleInTransactionTimeout, breaker);
     }
-
-    public DatabaseConfig withPool(int size, Duration timeout) {
-        return new DatabaseConfig(url, user, passwordEnv, passwordFile, size, timeout,
-                statementTimeout, lockTimeout, idleInTransactionTimeout, breaker);
-    }
 }

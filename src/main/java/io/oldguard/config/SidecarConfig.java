@@ -73,8 +73,4 @@ public record SidecarConfig(
     public SidecarConfig withPolicyWatch(Duration interval) {
         return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, baseDir);
     }
-
-    public SidecarConfig withAdmin(AdminConfig a) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, baseDir);
-    }
 }

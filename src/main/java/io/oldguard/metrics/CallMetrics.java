@@ -52,8 +52,4 @@ public final class CallMetrics {
                 .register(registry)
                 .increment();
     }
-
-    public MeterRegistry registry() {
-        return registry;
-    }
 }

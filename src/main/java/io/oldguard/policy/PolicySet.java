@@ -3,7 +3,6 @@ package io.oldguard.policy;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.validation.ToolContract;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,9 +40,5 @@ public record PolicySet(ToolCatalog catalog, Map<String, ToolPolicy> tools, Map<
     public Duration timeoutOf(String tool, Duration fallback) {
         ToolPolicy policy = tools.get(tool);
         return policy == null || policy.timeout() == null ? fallback : policy.timeout();
-    }
-
-    public List<String> agentNames() {
-        return agents.keySet().stream().sorted().toList();
     }
 }
