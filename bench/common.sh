@@ -45,3 +45,26 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 field() { sed -nE "s/.* $1=([-0-9.]+).*/\1/p"; }   # value of key=NUMBER in a RESULT line
 
 median() { sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan"} else if(NR%2){print a[(NR+1)/2]} else {printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}}'; }
+
+# Starts the sidecar in the background with $CONFIG (JVM options, if any, through JAVA_TOOL_OPTIONS), sets
+# SIDECAR_PID and waits until it is ready.
+start_sidecar() {   # jvm-options log-file
+  if [ -n "${1// }" ]; then
+    JAVA_TOOL_OPTIONS="$1" bin/oldguard run --config "$CONFIG" >"$2" 2>&1 &
+  else
+    bin/oldguard run --config "$CONFIG" >"$2" 2>&1 &
+  fi
+  SIDECAR_PID=$!
+  wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$SIDECAR_PID" sidecar
+}
+
+# One GetStock through the sidecar, before anything is measured.
+smoke_call() {
+  local smoke
+  smoke=$(curl -s --max-time 5 -H "Authorization: Bearer $OLDGUARD_TOKEN_BENCH_BOT" -H 'Content-Type: application/json' \
+    -d '{"ItemID": 42}' -w ' HTTP%{http_code}' "$TOOL_URL" || true)
+  case "$smoke" in
+    *'"result"'*HTTP200) log "smoke call through the sidecar: OK" ;;
+    *) die "smoke call through the sidecar failed: $smoke" ;;
+  esac
+}

@@ -140,20 +140,9 @@ wait_http "$SOAP_URL?wsdl" 120 "$SIM_PID" simulator
 
 export OLDGUARD_TOKEN_BENCH_BOT="${OLDGUARD_TOKEN_BENCH_BOT:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 log "starting the sidecar with $CONFIG (agent port $AGENT_PORT, admin port $ADMIN_PORT)"
-if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
-  JAVA_TOOL_OPTIONS="$SIDECAR_JAVA_OPTS" bin/oldguard run --config "$CONFIG" >"$results/overload-sidecar.log" 2>&1 &
-else
-  bin/oldguard run --config "$CONFIG" >"$results/overload-sidecar.log" 2>&1 &
-fi
-SIDECAR_PID=$!
-wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$SIDECAR_PID" sidecar
+start_sidecar "$SIDECAR_JAVA_OPTS" "$results/overload-sidecar.log"
 
-smoke=$(curl -s --max-time 5 -H "Authorization: Bearer $OLDGUARD_TOKEN_BENCH_BOT" -H 'Content-Type: application/json' \
-  -d '{"ItemID": 42}' -w ' HTTP%{http_code}' "$TOOL_URL" || true)
-case "$smoke" in
-  *'"result"'*HTTP200) log "smoke call through the sidecar: OK" ;;
-  *) die "smoke call through the sidecar failed: $smoke" ;;
-esac
+smoke_call
 
 {
   echo "# oldguard overload benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"

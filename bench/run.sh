@@ -150,20 +150,9 @@ if [ "$PROFILE" = 1 ]; then
   sidecar_opts="$sidecar_opts -XX:StartFlightRecording=filename=$results/sidecar.jfr,settings=profile,dumponexit=true"
 fi
 log "starting the sidecar (agent port $AGENT_PORT, admin port $ADMIN_PORT)${sidecar_opts:+ with JAVA_TOOL_OPTIONS=$sidecar_opts}"
-if [ -n "${sidecar_opts// }" ]; then
-  JAVA_TOOL_OPTIONS="$sidecar_opts" bin/oldguard run --config "$CONFIG" >"$results/sidecar.log" 2>&1 &
-else
-  bin/oldguard run --config "$CONFIG" >"$results/sidecar.log" 2>&1 &
-fi
-SIDECAR_PID=$!
-wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" 60 "$SIDECAR_PID" sidecar
+start_sidecar "$sidecar_opts" "$results/sidecar.log"
 
-smoke=$(curl -s --max-time 5 -H "Authorization: Bearer $OLDGUARD_TOKEN_BENCH_BOT" -H 'Content-Type: application/json' \
-  -d '{"ItemID": 42}' -w ' HTTP%{http_code}' "$TOOL_URL" || true)
-case "$smoke" in
-  *'"result"'*HTTP200) log "smoke call through the sidecar: OK" ;;
-  *) die "smoke call through the sidecar failed: $smoke" ;;
-esac
+smoke_call
 
 {
   echo "# oldguard benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
