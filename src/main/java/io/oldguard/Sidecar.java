@@ -27,6 +27,7 @@ import io.oldguard.http.AgentPortServer;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
+import io.oldguard.passthrough.SoapPassthrough;
 import io.oldguard.policy.PermissionGuard;
 import io.oldguard.ratelimit.RateLimitGuard;
 import io.oldguard.policy.PolicyStore;
@@ -142,8 +143,9 @@ public final class Sidecar implements AutoCloseable {
             admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
                     config.agents().keySet(), policies, adminTokenHash, workers);
             try {
+                SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), agents,
-                        haltGuard, policies, calls, workers, timeouts, metrics, clock);
+                        haltGuard, policies, calls, workers, timeouts, metrics, soap, clock);
             } catch (InterruptedException | RuntimeException e) {
                 admin.close();
                 throw e;

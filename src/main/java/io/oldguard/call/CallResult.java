@@ -3,12 +3,25 @@ package io.oldguard.call;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oldguard.guard.Refusal;
 
-/** How a call ended at the backend: the typed result, or a failure described as a problem. */
+/**
+ * How a call ended at the backend: the typed result, or a failure described as a problem. A call that carried
+ * its client's original envelope also keeps the backend's answer as it came ({@code answer}), so it can be
+ * relayed unchanged; otherwise {@code answer} is null.
+ */
 public sealed interface CallResult {
 
-    record Success(ObjectNode result) implements CallResult {
+    /** The backend's own bytes, or null. */
+    RawMessage answer();
+
+    record Success(ObjectNode result, RawMessage answer) implements CallResult {
+        public Success(ObjectNode result) {
+            this(result, null);
+        }
     }
 
-    record Failure(Refusal refusal) implements CallResult {
+    record Failure(Refusal refusal, RawMessage answer) implements CallResult {
+        public Failure(Refusal refusal) {
+            this(refusal, null);
+        }
     }
 }

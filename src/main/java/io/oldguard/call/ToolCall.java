@@ -12,13 +12,21 @@ import java.util.Objects;
  * @param deadline           the instant after which the call is abandoned
  * @param deadlineFromClient the client shortened the tool's deadline: running out of it says nothing about the
  *                           backend's health
+ * @param original           the envelope a SOAP client sent, forwarded as it is; null when the backend builds the
+ *                           request from the arguments (the arguments are then decoded from this envelope)
  */
 public record ToolCall(String requestId, Caller caller, Tool tool, ObjectNode arguments, Instant receivedAt,
-        Instant deadline, boolean deadlineFromClient) {
+        Instant deadline, boolean deadlineFromClient, RawMessage original) {
 
     /** A call with the tool's own deadline. */
     public ToolCall(String requestId, Caller caller, Tool tool, ObjectNode arguments, Instant receivedAt, Instant deadline) {
-        this(requestId, caller, tool, arguments, receivedAt, deadline, false);
+        this(requestId, caller, tool, arguments, receivedAt, deadline, false, null);
+    }
+
+    /** A call whose request the backend builds from the arguments. */
+    public ToolCall(String requestId, Caller caller, Tool tool, ObjectNode arguments, Instant receivedAt,
+            Instant deadline, boolean deadlineFromClient) {
+        this(requestId, caller, tool, arguments, receivedAt, deadline, deadlineFromClient, null);
     }
 
     public ToolCall {

@@ -58,6 +58,18 @@ public final class ConfigLoader {
                 problems.add(ConfigException.problem(file, key + ".endpoint",
                         "expected an http:// or https:// URL (got \"" + backend.endpoint() + "\")"));
             }
+            if (backend.endpoint() != null && reservedPath(backend.passthroughPath())) {
+                problems.add(ConfigException.problem(file, key + ".endpoint", "its path " + backend.passthroughPath()
+                        + " is where the agent port serves MCP or the JSON API (expected a path other than /mcp and /v1/...)"));
+            }
+            if (backend.endpoint() != null) {
+                String path = backend.passthroughPath();
+                config.backends().entrySet().stream()
+                        .filter(o -> o.getKey().compareTo(e.getKey()) < 0 && o.getValue() != null && o.getValue().endpoint() != null
+                                && o.getValue().passthroughPath().equals(path))
+                        .forEach(o -> problems.add(ConfigException.problem(file, key + ".endpoint", "its path " + path
+                                + " is also backend " + o.getKey() + "'s (expected one SOAP passthrough path per backend)")));
+            }
             if (backend.timeout() != null && (backend.timeout().isZero() || backend.timeout().isNegative())) {
                 problems.add(ConfigException.problem(file, key + ".timeout", "must be longer than 0ms"));
             }
@@ -89,6 +101,10 @@ public final class ConfigLoader {
                     "directory " + config.policiesDir() + " does not exist (expected the folder of policy files)"));
         }
         return problems;
+    }
+
+    private static boolean reservedPath(String path) {
+        return path.equals("/mcp") || path.equals("/v1") || path.startsWith("/v1/");
     }
 
     private static boolean isHttp(String scheme) {

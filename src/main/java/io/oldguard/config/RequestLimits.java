@@ -1,5 +1,6 @@
 package io.oldguard.config;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -11,11 +12,13 @@ import java.time.Duration;
  * @param maxBodyBytes largest request body accepted (default 1 MiB); larger gets 413 before it is read in full
  * @param maxJsonDepth deepest JSON nesting accepted (default 16); tool arguments are flat, so this is generous
  * @param idleTimeout  a connection that sends nothing for this long is closed (slow-loris protection)
+ * @param xml          bounds on SOAP envelopes sent to the passthrough
  */
 public record RequestLimits(
         @NotNull @Min(1024) @Max(16 * 1024 * 1024) Integer maxBodyBytes,
         @NotNull @Min(2) @Max(256) Integer maxJsonDepth,
-        @NotNull Duration idleTimeout) {
+        @NotNull Duration idleTimeout,
+        @NotNull @Valid XmlLimits xml) {
 
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,9 +26,14 @@ public record RequestLimits(
         maxBodyBytes = maxBodyBytes == null ? Integer.valueOf(DEFAULT_MAX_BODY_BYTES) : maxBodyBytes;
         maxJsonDepth = maxJsonDepth == null ? Integer.valueOf(16) : maxJsonDepth;
         idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+        xml = xml == null ? XmlLimits.defaults() : xml;
+    }
+
+    public RequestLimits withMaxBodyBytes(int bytes) {
+        return new RequestLimits(bytes, maxJsonDepth, idleTimeout, xml);
     }
 
     public static RequestLimits defaults() {
-        return new RequestLimits(null, null, null);
+        return new RequestLimits(null, null, null, null);
     }
 }

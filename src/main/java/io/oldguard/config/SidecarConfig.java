@@ -54,6 +54,10 @@ public record SidecarConfig(
         return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, baseDir);
     }
 
+    public SidecarConfig withRequests(RequestLimits r) {
+        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, baseDir);
+    }
+
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
         return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, baseDir);
     }

@@ -33,6 +33,15 @@ public record SoapBackendConfig(
         maxConnections = maxConnections == null ? Integer.valueOf(16) : maxConnections;
     }
 
+    /**
+     * Where the agent port takes SOAP envelopes for this service: the path of its own endpoint, so a legacy
+     * client only changes host and port.
+     */
+    public String passthroughPath() {
+        String path = endpoint.getRawPath();
+        return path == null || path.isEmpty() ? "/" : path;
+    }
+
     public SoapBackendConfig withEndpoint(URI newEndpoint) {
         return new SoapBackendConfig(wsdl, newEndpoint, timeout, connectTimeout, maxConnections, limits, breaker);
     }

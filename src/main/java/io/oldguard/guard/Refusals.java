@@ -155,6 +155,90 @@ public final class Refusals {
                 "forbidden_origin", null, null, null);
     }
 
+    // The SOAP passthrough. io.oldguard.passthrough.SoapFaults writes each as a SOAP 1.1 fault.
+
+    public static Refusal unsupportedSoapMediaType(String contentType) {
+        boolean soap12 = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/soap+xml");
+        return new Refusal(415, TYPE_BASE + "unsupported-media-type", "Unsupported media type",
+                (soap12 ? "SOAP 1.2 (application/soap+xml) is not served: the service's WSDL declares a SOAP 1.1 binding only"
+                        : "The body was sent as " + (contentType == null ? "no content type" : "\"" + truncate(contentType, 60) + "\""))
+                        + "; send a SOAP 1.1 envelope with Content-Type: text/xml.",
+                "unsupported_media_type", null, null, null);
+    }
+
+    public static Refusal unsupportedContentEncoding(String encoding) {
+        return new Refusal(415, TYPE_BASE + "unsupported-content-encoding", "Unsupported content encoding",
+                "The body is encoded as \"" + truncate(encoding, 40) + "\"; send it uncompressed or with Content-Encoding: gzip.",
+                "unsupported_media_type", null, null, Map.of("Accept-Encoding", "gzip, identity"));
+    }
+
+    /** A gzip body that inflates past the body limit (a decompression bomb, or just too much). */
+    public static Refusal inflatedTooLarge(int limitBytes) {
+        return new Refusal(413, TYPE_BASE + "body-too-large", "Request body too large",
+                "The gzip body inflates to more than " + limitBytes + " bytes; an envelope must fit in " + limitBytes + " bytes.",
+                "body_too_large", ext("limitBytes", limitBytes), null, null);
+    }
+
+    /** Not XML, or XML the parser gave up on (a limit of its own, an undeclared entity, ...). */
+    public static Refusal malformedXml(String problem) {
+        return new Refusal(400, TYPE_BASE + "malformed-xml", "Malformed XML",
+                "The body is not a well-formed XML document (" + truncate(problem, 160) + "); send one SOAP 1.1 envelope.",
+                "malformed_xml", null, null, null);
+    }
+
+    /** A construct the passthrough never accepts: DTDs, entities, processing instructions, XInclude, ... */
+    public static Refusal forbiddenXml(String construct, String expected) {
+        return new Refusal(400, TYPE_BASE + "forbidden-xml", "Forbidden XML construct",
+                "The envelope contains " + truncate(construct, 120) + ", which oldguard never forwards; " + expected + ".",
+                "forbidden_xml", ext("construct", truncate(construct, 120)), null, null);
+    }
+
+    /** @param setting the {@code sidecar.yaml} key of the limit, so an operator knows what to raise */
+    public static Refusal xmlLimitExceeded(String what, long limit, String setting) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("limit", limit);
+        ext.put("setting", setting);
+        return new Refusal(400, TYPE_BASE + "xml-limit-exceeded", "XML limit exceeded",
+                "The envelope has " + what + " (at most " + limit + " allowed); inventory requests are small and flat.",
+                "xml_limit_exceeded", ext, null, null);
+    }
+
+    /** @param got what was found instead of a SOAP 1.1 envelope, or what is wrong with it */
+    public static Refusal notSoapEnvelope(String got) {
+        return new Refusal(400, TYPE_BASE + "not-a-soap-envelope", "Not a SOAP envelope",
+                truncate(got, 160) + "; send one SOAP 1.1 Envelope whose Body holds exactly one operation element.",
+                "not_soap_envelope", null, null, null);
+    }
+
+    public static Refusal soapVersionMismatch(String namespace) {
+        return new Refusal(400, TYPE_BASE + "soap-version-mismatch", "SOAP version mismatch",
+                "The envelope is in namespace " + truncate(namespace, 80) + "; this service speaks SOAP 1.1 only "
+                        + "(http://schemas.xmlsoap.org/soap/envelope/).",
+                "soap_version_mismatch", null, null, null);
+    }
+
+    public static Refusal unknownSoapOperation(String element, Collection<String> known) {
+        return new Refusal(400, TYPE_BASE + "unknown-operation", "Unknown operation",
+                "The Body holds " + truncate(element, 120) + ", which is not an operation of this service; expected one of "
+                        + String.join(", ", known) + ".", "unknown_tool", null, null, null);
+    }
+
+    /** The SOAPAction header names another operation than the Body: refused, never routed by either. */
+    public static Refusal soapActionMismatch(String header, String operation, String expected) {
+        return new Refusal(400, TYPE_BASE + "soap-action-mismatch", "SOAPAction does not match the Body",
+                "The SOAPAction header is \"" + truncate(header, 120) + "\" but the Body holds " + operation
+                        + "; send SOAPAction \"" + expected + "\" (or an empty one) with this operation.",
+                "soap_action_mismatch", null, null, null);
+    }
+
+    /** WS-Addressing asking for the answer to go somewhere else than back on this connection. */
+    public static Refusal foreignReplyAddress(String header, String address) {
+        return new Refusal(400, TYPE_BASE + "foreign-reply-address", "Reply address refused",
+                "The WS-Addressing " + header + " points to " + truncate(address, 120) + "; oldguard only answers on the "
+                        + "same connection, so " + header + " must be absent or the anonymous address.",
+                "foreign_reply_address", null, null, null);
+    }
+
     /**
      * The Fixed Format Error: 422 with every violation, the first one's sentence as the detail.
      *

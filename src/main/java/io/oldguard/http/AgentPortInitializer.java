@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The agent port's pipeline: HTTP codec with bounded line and header sizes, an aggregator that refuses bodies
- * over the limit with a problem document, an idle timeout, then the MCP endpoint ({@code /mcp}) and the JSON
- * tool API (every other path).
+ * over the limit with a problem document, an idle timeout, then the MCP endpoint ({@code /mcp}), and the JSON
+ * tool API with the SOAP passthrough (every other path).
  */
 final class AgentPortInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -33,7 +33,7 @@ final class AgentPortInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(4096, 16 * 1024, 16 * 1024));
         p.addLast(new OversizedBodyDrain());
-        p.addLast(new ProblemAggregator(limits.maxBodyBytes(), shared.metrics()));
+        p.addLast(new ProblemAggregator(limits.maxBodyBytes(), shared.metrics(), shared.soap()));
         p.addLast(new McpHandler(mcp));
         p.addLast(new AgentRequestHandler(shared));
     }

@@ -15,6 +15,7 @@ import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.mcp.McpEndpoint;
 import io.oldguard.metrics.CallMetrics;
+import io.oldguard.passthrough.SoapPassthrough;
 import io.oldguard.policy.PolicyStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -22,7 +23,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
-/** The agent port: a Netty server with its own event loop group, serving MCP and the JSON tool API. */
+/** The agent port: a Netty server with its own event loop group, serving MCP, the JSON tool API and the SOAP passthrough. */
 public final class AgentPortServer implements AutoCloseable {
 
     private final EventLoopGroup group;
@@ -35,10 +36,11 @@ public final class AgentPortServer implements AutoCloseable {
 
     public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts,
             PolicyStore policies, ToolCallHandler calls, ExecutorService workers,
-            Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) throws InterruptedException {
+            Map<String, Duration> backendTimeouts, CallMetrics metrics, SoapPassthrough soap, Clock clock)
+            throws InterruptedException {
         AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(agents,
                 new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
-                workers, backendTimeouts, metrics, clock);
+                workers, backendTimeouts, metrics, clock, soap);
         McpEndpoint mcp = new McpEndpoint(agents, halts, policies, calls,
                 new BoundedJson(limits.maxJsonDepth() + McpEndpoint.ENVELOPE_DEPTH, limits.maxBodyBytes()), workers,
                 backendTimeouts, metrics, clock);

@@ -32,6 +32,7 @@ import io.oldguard.halt.HaltGuard;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
+import io.oldguard.passthrough.SoapPassthrough;
 import io.oldguard.policy.PolicySet;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON tool API: routes a request, identifies the caller, decodes a call into a {@link ToolCall} and hands
+ * The JSON tool API and the SOAP passthrough's plumbing: routes a request, identifies the caller, decodes a call into a {@link ToolCall} and hands
  * it to the {@link ToolCallHandler} on a virtual thread. On the event loop it only routes and copies bytes;
  * JSON parsing, the guards and the backend run off it. A client that disconnects cancels its call.
  */
@@ -56,11 +57,12 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private static final String TOOLS_PREFIX = "/v1/tools/";
     /** A client may shorten, never lengthen, a call's deadline, e.g. {@code Oldguard-Timeout: 800ms}. */
     static final String TIMEOUT_HEADER = "Oldguard-Timeout";
+    private static final String SOAP_ACTION = "SOAPAction";
 
     /** What every connection's handler shares; built once per server. */
     record Shared(AgentDirectory agents, IdentityGuard identity,
             HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
-            Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
+            Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock, SoapPassthrough soap) {
     }
 
     private final Shared shared;
@@ -94,6 +96,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 return;
             }
             callTool(ctx, request, path.substring(TOOLS_PREFIX.length()), requestId, keepAlive);
+        } else if (shared.soap().serves(path)) {
+            soapCall(ctx, request, path, requestId, keepAlive);
         } else {
             reject(ctx, Refusals.notFound(path), requestId, keepAlive);
         }
@@ -158,9 +162,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         Duration timeout = chosen;
         boolean clientDeadline = chosen.compareTo(toolTimeout) < 0;
         byte[] body = ByteBufUtil.getBytes(request.content());
-        callsInProgress++;
-        // Blocking work (parsing, guards, the SOAP call) runs on a virtual thread, never on this event loop.
-        Future<?> work = shared.workers().submit(() -> {
+        submit(ctx, () -> {
             BoundedJson.Parsed parsed = shared.json().parse(body);
             if (parsed.refusal() != null) {
                 rejectFromWorker(ctx, parsed.refusal(), requestId, keepAlive);
@@ -175,7 +177,33 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             };
             finishFromWorker(ctx, response, keepAlive);
         });
-        ChannelFutureListener cancelOnClose = f -> work.cancel(true);
+    }
+
+    /** The SOAP passthrough: headers checked here, the envelope read and called on a virtual thread. */
+    private void soapCall(ChannelHandlerContext ctx, FullHttpRequest request, String path, String requestId,
+            boolean keepAlive) {
+        Instant received = shared.clock().instant();
+        Caller caller = shared.agents().identify(bearer(request));
+        Refusal early = shared.identity().check(caller) instanceof Refusal r ? r
+                : shared.soap().precheck(request.method(), request.headers(), path);
+        if (early != null) {
+            write(ctx, shared.soap().refused(early, requestId), keepAlive && !"close".equals(early.headers().get("Connection")));
+            return;
+        }
+        SoapPassthrough.Request soap = new SoapPassthrough.Request(path, caller,
+                request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
+                request.headers().get(SOAP_ACTION), ByteBufUtil.getBytes(request.content()), received, requestId);
+        submit(ctx, () -> finishFromWorker(ctx, shared.soap().handle(soap), keepAlive));
+    }
+
+    /**
+     * Runs a call's blocking work (parsing, guards, the backend) on a virtual thread, never on this event loop;
+     * the work ends by {@link #finishFromWorker}. A client that disconnects first cancels it.
+     */
+    private void submit(ChannelHandlerContext ctx, Runnable work) {
+        callsInProgress++;
+        Future<?> running = shared.workers().submit(work);
+        ChannelFutureListener cancelOnClose = f -> running.cancel(true);
         ctx.channel().closeFuture().addListener(cancelOnClose);
         ctx.channel().attr(PendingCall.KEY).set(new PendingCall(cancelOnClose));
     }

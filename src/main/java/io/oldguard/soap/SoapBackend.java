@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
+import io.oldguard.call.RawMessage;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.guard.Refusal;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * bulkhead in front of it ({@code maxConnections} calls in flight) caps the pool too. The whole exchange ends at
  * the call's deadline: a timer aborts it, whatever phase it is in; a client that goes away interrupts the
  * thread, which aborts it as well. It never retries: a retry is the agent's decision, made with the
- * {@code Retry-After} oldguard gives it.
+ * {@code Retry-After} oldguard gives it. A call from the SOAP passthrough carries its client's envelope, which is
+ * sent as it is, and gets the service's answer back as it came.
  */
 public final class SoapBackend implements Backend {
 
@@ -106,7 +108,10 @@ public final class SoapBackend implements Backend {
                 .build());
         post.setHeader("SOAPAction", "\"" + call.tool().soap().soapAction() + "\"");
         post.setHeader("X-Request-Id", call.requestId());
-        post.setEntity(new ByteArrayEntity(SoapEnvelopes.request(call.tool(), call.arguments()), SOAP_XML));
+        // A passthrough call forwards its client's envelope byte for byte; the others are built from the arguments.
+        post.setEntity(call.original() != null
+                ? new ByteArrayEntity(call.original().body(), ContentType.parse(call.original().contentType()))
+                : new ByteArrayEntity(SoapEnvelopes.request(call.tool(), call.arguments()), SOAP_XML));
         // The response timeout bounds each read; this timer bounds the whole exchange.
         ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, remaining.toNanos(), TimeUnit.NANOSECONDS);
         try {
@@ -152,20 +157,27 @@ public final class SoapBackend implements Backend {
             return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status));
         }
         byte[] body = read(response.getEntity());
+        // Passthrough calls keep the answer as it came, to relay it; it is still read, so faults count the same.
+        RawMessage raw = call.original() == null ? null : new RawMessage(status, contentType(response), body);
         try {
             return switch (SoapResponses.parse(call.tool(), body)) {
-                case SoapResponses.Result r -> new CallResult.Success(r.body());
+                case SoapResponses.Result r -> new CallResult.Success(r.body(), raw);
                 case SoapResponses.Fault f -> {
                     if (!f.code().toLowerCase(java.util.Locale.ROOT).endsWith("client")) {
                         LOG.warn("SOAP {} fault from {}: {}", f.code(), name, f.string(), kv("event", "soap.server_fault"),
                                 kv("backend", name), kv("tool", call.tool().name()));
                     }
-                    yield new CallResult.Failure(Refusals.soapFault(name, f.code(), f.string()));
+                    yield new CallResult.Failure(Refusals.soapFault(name, f.code(), f.string()), raw);
                 }
             };
         } catch (SoapResponses.UnreadableResponse e) {
             return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status + ", " + e.getMessage()));
         }
+    }
+
+    private static String contentType(ClassicHttpResponse response) {
+        Header header = response.getFirstHeader("Content-Type");
+        return header == null ? SOAP_XML.toString() : header.getValue();
     }
 
     /** The body, refusing one larger than the cap rather than buffering it. */

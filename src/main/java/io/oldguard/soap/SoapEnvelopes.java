@@ -25,7 +25,7 @@ final class SoapEnvelopes {
         xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
                 .append("<soap:Envelope xmlns:soap=\"").append(SOAP11_NS).append("\"><soap:Body>")
                 .append("<m:").append(tool.soap().requestElement().getLocalPart()).append(" xmlns:m=\"");
-        escape(ns, xml);
+        XmlText.escape(ns, xml);
         xml.append("\">");
         for (Parameter p : tool.parameters()) {
             JsonNode value = arguments.get(p.name());
@@ -45,7 +45,7 @@ final class SoapEnvelopes {
     private static void element(String name, String childNs, JsonNode value, ParamType type, StringBuilder xml) {
         String tag = childNs.isEmpty() ? name : "m:" + name;
         xml.append('<').append(tag).append('>');
-        escape(text(value, type), xml);
+        XmlText.escape(text(value, type), xml);
         xml.append("</").append(tag).append('>');
     }
 
@@ -64,26 +64,5 @@ final class SoapEnvelopes {
             return value.decimalValue().toPlainString();
         }
         return value.isValueNode() ? value.asText() : value.toString();
-    }
-
-    /** Escapes markup and drops characters XML 1.0 cannot carry, so no argument can break the envelope. */
-    static void escape(String text, StringBuilder out) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> {
-                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
-                        if (c != 0xFFFE && c != 0xFFFF) {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-        }
     }
 }

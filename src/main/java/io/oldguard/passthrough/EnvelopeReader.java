@@ -1,0 +1,348 @@
+package io.oldguard.passthrough;
+
+import com.ctc.wstx.api.WstxInputProperties;
+import com.ctc.wstx.stax.WstxInputFactory;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oldguard.catalog.Tool;
+import io.oldguard.config.XmlLimits;
+import io.oldguard.guard.Refusal;
+import io.oldguard.guard.Refusals;
+import java.io.ByteArrayInputStream;
+import java.util.Map;
+import java.util.Set;
+import javax.xml.namespace.QName;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * Reads a SOAP 1.1 request envelope under hard limits and decodes its operation into a tool and JSON arguments,
+ * so the passthrough's calls meet exactly the guards JSON calls meet.
+ *
+ * <p>Hardening comes first, before any meaning is read: the parser (Woodstox) has DTD support, external entities
+ * and every resolver off, and its own limits set just above the configured ones as a backstop; the walk below
+ * refuses a DOCTYPE, entity references, processing instructions, XInclude and schema locations wherever they
+ * appear, and checks depth, element count, attributes, names and text against {@link XmlLimits} as events
+ * arrive, so each refusal names the limit that was hit. The whole envelope is walked (headers and anything after
+ * the operation too), because it is forwarded as it is: whatever the legacy service would read, oldguard has read.
+ *
+ * <p>Inside the operation element no attribute is accepted ({@code xsi:type} or {@code xsi:nil} would change how
+ * the service reads a value the validator checked), and the decoding is faithful to the XSD's lexical forms:
+ * text that is not a valid integer stays a string, so the validator reports it as the wrong type.
+ */
+final class EnvelopeReader {
+
+    static final String SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/";
+    private static final String SOAP12 = "http://www.w3.org/2003/05/soap-envelope";
+    private static final String XINCLUDE = "http://www.w3.org/2001/XInclude";
+    private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
+    private static final Set<String> ADDRESSING = Set.of("http://www.w3.org/2005/08/addressing",
+            "http://schemas.xmlsoap.org/ws/2004/08/addressing");
+    private static final Set<String> ANONYMOUS = Set.of("http://www.w3.org/2005/08/addressing/anonymous",
+            "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous");
+    private static final Set<String> REPLY_HEADERS = Set.of("ReplyTo", "FaultTo");
+    private static final String SETTING = "requests.xml.";
+
+    /** What the envelope asks for. */
+    record Decoded(Tool tool, ObjectNode arguments) {
+    }
+
+    /** A refusal found while reading; carries no stack trace, it is an answer, not a failure. */
+    static final class Refused extends Exception {
+        private final transient Refusal refusal;
+
+        Refused(Refusal refusal) {
+            super(refusal.detail(), null, false, false);
+            this.refusal = refusal;
+        }
+
+        Refusal refusal() {
+            return refusal;
+        }
+    }
+
+    private final XMLInputFactory factory;
+    private final XmlLimits limits;
+
+    EnvelopeReader(XmlLimits limits) {
+        this.limits = limits;
+        WstxInputFactory f = new WstxInputFactory();
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+        f.setProperty(XMLInputFactory.IS_COALESCING, false);
+        f.setXMLResolver((publicId, systemId, base, ns) -> {
+            throw new XMLStreamException("external resource " + systemId + " refused");
+        });
+        f.setProperty(WstxInputProperties.P_DTD_RESOLVER, f.getXMLResolver());
+        f.setProperty(WstxInputProperties.P_ENTITY_RESOLVER, f.getXMLResolver());
+        f.setProperty(WstxInputProperties.P_UNDECLARED_ENTITY_RESOLVER, f.getXMLResolver());
+        // The parser's own limits are the backstop: one above ours, so our checks (with clearer messages) go first.
+        f.setProperty(WstxInputProperties.P_MAX_ELEMENT_DEPTH, limits.maxDepth() + 1);
+        f.setProperty(WstxInputProperties.P_MAX_ELEMENT_COUNT, (long) limits.maxElements() + 1);
+        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, limits.maxAttributesPerElement() + 1);
+        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTE_SIZE, limits.maxAttributeLength() + 1);
+        f.setProperty(WstxInputProperties.P_MAX_TEXT_LENGTH, limits.maxTextLength() + 1);
+        f.setProperty(WstxInputProperties.P_MAX_CHILDREN_PER_ELEMENT, limits.maxElements() + 1);
+        this.factory = f;
+    }
+
+    /**
+     * @param charset    the charset the HTTP Content-Type names, or null: the service reads the bytes in it, so the
+     *                   checks must too
+     * @param operations the service's tools by request element
+     * @throws Refused with the reason, for anything that is not one well-formed, safe SOAP 1.1 request
+     */
+    Decoded read(byte[] envelope, String charset, Map<QName, Tool> operations) throws Refused {
+        XMLStreamReader r = null;
+        try {
+            r = charset == null ? factory.createXMLStreamReader(new ByteArrayInputStream(envelope))
+                    : factory.createXMLStreamReader(new ByteArrayInputStream(envelope), charset);
+            return walk(r, operations);
+        } catch (XMLStreamException | RuntimeException e) {
+            // Woodstox reports some problems (and its own limits) as unchecked exceptions.
+            throw new Refused(Refusals.malformedXml(parserMessage(e)));
+        } finally {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (XMLStreamException ignored) {
+                    // Nothing to release beyond the byte array.
+                }
+            }
+        }
+    }
+
+    private Decoded walk(XMLStreamReader r, Map<QName, Tool> operations) throws XMLStreamException, Refused {
+        OperationDecoder operation = null;
+        int depth = 0;
+        int elements = 0;
+        long textInElement = 0;
+        boolean inHeader = false;
+        boolean inBody = false;
+        boolean seenHeader = false;
+        boolean seenBody = false;
+        String replyHeader = null;
+        StringBuilder replyAddress = null;
+        while (r.hasNext()) {
+            int event = r.next();
+            switch (event) {
+                case XMLStreamConstants.START_ELEMENT -> {
+                    depth++;
+                    elements++;
+                    textInElement = 0;
+                    checkElement(r, depth, elements);
+                    String ns = nullToEmpty(r.getNamespaceURI());
+                    String local = r.getLocalName();
+                    if (depth == 1) {
+                        envelopeRoot(ns, local);
+                    } else if (depth == 2) {
+                        if (!SOAP11.equals(ns) || !(local.equals("Header") && !seenHeader && !seenBody
+                                || local.equals("Body") && !seenBody)) {
+                            throw new Refused(Refusals.notSoapEnvelope("The Envelope holds " + describe(ns, local)
+                                    + " where one optional Header and then one Body are expected"));
+                        }
+                        inHeader = local.equals("Header");
+                        inBody = local.equals("Body");
+                        seenHeader |= inHeader;
+                        seenBody |= inBody;
+                    } else if (inBody && depth == 3) {
+                        if (operation != null) {
+                            throw new Refused(Refusals.notSoapEnvelope("The Body holds a second element, "
+                                    + describe(ns, local)));
+                        }
+                        Tool tool = operations.get(new QName(ns, local));
+                        if (tool == null) {
+                            throw new Refused(Refusals.unknownSoapOperation(describe(ns, local), operations.keySet().stream()
+                                    .map(q -> describe(q.getNamespaceURI(), q.getLocalPart())).sorted().toList()));
+                        }
+                        operation = new OperationDecoder(tool);
+                        noAttributes(r, local);
+                    } else if (inBody) {
+                        noAttributes(r, local);
+                        operation.start(depth, ns, local);
+                    } else if (inHeader && depth == 3 && ADDRESSING.contains(ns) && REPLY_HEADERS.contains(local)) {
+                        replyHeader = local;
+                    } else if (replyHeader != null && depth == 4 && ADDRESSING.contains(ns) && local.equals("Address")) {
+                        replyAddress = new StringBuilder();
+                    }
+                }
+                case XMLStreamConstants.END_ELEMENT -> {
+                    if (inBody && depth >= 4) {
+                        operation.end(depth);
+                    } else if (replyAddress != null && depth == 4) {
+                        String address = replyAddress.toString().strip();
+                        if (!ANONYMOUS.contains(address)) {
+                            throw new Refused(Refusals.foreignReplyAddress(replyHeader, address));
+                        }
+                        replyAddress = null;
+                    } else if (depth == 3) {
+                        replyHeader = null;
+                    } else if (depth == 2) {
+                        inHeader = false;
+                        inBody = false;
+                    }
+                    textInElement = 0;
+                    depth--;
+                }
+                case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                    textInElement += r.getTextLength();
+                    if (textInElement > limits.maxTextLength()) {
+                        throw new Refused(Refusals.xmlLimitExceeded("more than " + limits.maxTextLength()
+                                + " characters of text in one element", limits.maxTextLength(), SETTING + "maxTextLength"));
+                    }
+                    if (inBody && depth >= 4) {
+                        operation.text(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
+                    } else if (replyAddress != null) {
+                        replyAddress.append(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
+                    } else if (depth <= 3 && !inHeader && !r.isWhiteSpace()) {
+                        throw new Refused(Refusals.notSoapEnvelope("The envelope has text outside any element it defines"));
+                    }
+                }
+                case XMLStreamConstants.DTD -> throw new Refused(Refusals.forbiddenXml("a DOCTYPE declaration",
+                        "send the envelope without a DTD, entity declarations or external references"));
+                case XMLStreamConstants.ENTITY_REFERENCE -> throw new Refused(Refusals.forbiddenXml(
+                        "a reference to the entity &" + r.getLocalName() + ";",
+                        "write characters directly or as character references such as &#38;"));
+                case XMLStreamConstants.PROCESSING_INSTRUCTION -> throw new Refused(Refusals.forbiddenXml(
+                        "the processing instruction <?" + r.getPITarget() + "?>", "SOAP messages carry none"));
+                default -> {
+                    // Comments and the document's start and end carry nothing the service reads.
+                }
+            }
+        }
+        if (!seenBody) {
+            throw new Refused(Refusals.notSoapEnvelope("The Envelope has no Body"));
+        }
+        if (operation == null) {
+            throw new Refused(Refusals.notSoapEnvelope("The Body is empty"));
+        }
+        return new Decoded(operation.tool(), operation.arguments());
+    }
+
+    private void checkElement(XMLStreamReader r, int depth, int elements) throws Refused {
+        if (depth > limits.maxDepth()) {
+            throw new Refused(Refusals.xmlLimitExceeded("elements nested more than " + limits.maxDepth() + " deep",
+                    limits.maxDepth(), SETTING + "maxDepth"));
+        }
+        if (elements > limits.maxElements()) {
+            throw new Refused(Refusals.xmlLimitExceeded("more than " + limits.maxElements() + " elements",
+                    limits.maxElements(), SETTING + "maxElements"));
+        }
+        String ns = nullToEmpty(r.getNamespaceURI());
+        if (XINCLUDE.equals(ns)) {
+            throw new Refused(Refusals.forbiddenXml("an XInclude element (" + r.getLocalName() + ")",
+                    "put the content in the envelope itself"));
+        }
+        checkName(r.getPrefix(), r.getLocalName());
+        int attributes = r.getAttributeCount() + r.getNamespaceCount();
+        if (attributes > limits.maxAttributesPerElement()) {
+            throw new Refused(Refusals.xmlLimitExceeded("an element with more than " + limits.maxAttributesPerElement()
+                    + " attributes", limits.maxAttributesPerElement(), SETTING + "maxAttributesPerElement"));
+        }
+        for (int i = 0; i < r.getAttributeCount(); i++) {
+            checkName(r.getAttributePrefix(i), r.getAttributeLocalName(i));
+            if (r.getAttributeValue(i).length() > limits.maxAttributeLength()) {
+                throw new Refused(Refusals.xmlLimitExceeded("an attribute value longer than " + limits.maxAttributeLength()
+                        + " characters", limits.maxAttributeLength(), SETTING + "maxAttributeLength"));
+            }
+            if (XSI.equals(r.getAttributeNamespace(i)) && r.getAttributeLocalName(i).endsWith("chemaLocation")) {
+                throw new Refused(Refusals.forbiddenXml("a schema location (xsi:" + r.getAttributeLocalName(i) + ")",
+                        "oldguard and the service validate against the WSDL they already have"));
+            }
+        }
+        for (int i = 0; i < r.getNamespaceCount(); i++) {
+            String uri = nullToEmpty(r.getNamespaceURI(i));
+            if (uri.length() > limits.maxAttributeLength()) {
+                throw new Refused(Refusals.xmlLimitExceeded("a namespace longer than " + limits.maxAttributeLength()
+                        + " characters", limits.maxAttributeLength(), SETTING + "maxAttributeLength"));
+            }
+        }
+    }
+
+    private void checkName(String prefix, String local) throws Refused {
+        int length = nullToEmpty(prefix).length() + local.length();
+        if (length > limits.maxNameLength()) {
+            throw new Refused(Refusals.xmlLimitExceeded("a name longer than " + limits.maxNameLength() + " characters",
+                    limits.maxNameLength(), SETTING + "maxNameLength"));
+        }
+    }
+
+    private static void envelopeRoot(String ns, String local) throws Refused {
+        if (local.equals("Envelope") && SOAP12.equals(ns)) {
+            throw new Refused(Refusals.soapVersionMismatch(ns));
+        }
+        if (!local.equals("Envelope") || !SOAP11.equals(ns)) {
+            throw new Refused(Refusals.notSoapEnvelope("The document's root is " + describe(ns, local)));
+        }
+    }
+
+    private static void noAttributes(XMLStreamReader r, String element) throws Refused {
+        if (r.getAttributeCount() > 0) {
+            QName attribute = r.getAttributeName(0);
+            throw new Refused(Refusals.forbiddenXml("the attribute " + describe(nullToEmpty(attribute.getNamespaceURI()),
+                    attribute.getLocalPart()) + " on " + element, "operation elements and their parameters carry no "
+                    + "attributes (xsi:type or xsi:nil would change how the service reads a checked value)"));
+        }
+    }
+
+    static String describe(String ns, String local) {
+        return ns.isEmpty() ? local : "{" + ns + "}" + local;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String parserMessage(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // Woodstox appends the location on new lines; the first line says what is wrong.
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+
+    /** The operation element's children as arguments, named and typed as the JSON API would receive them. */
+    private static final class OperationDecoder {
+        private final Tool tool;
+        private final ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        private String param;
+        private StringBuilder text;
+        private boolean complex;
+
+        OperationDecoder(Tool tool) {
+            this.tool = tool;
+        }
+
+        Tool tool() {
+            return tool;
+        }
+
+        ObjectNode arguments() {
+            return arguments;
+        }
+
+        void start(int depth, String ns, String local) {
+            if (depth == 4) {
+                param = ns.equals(tool.soap().childNamespace()) ? local : describe(ns, local);
+                text = new StringBuilder();
+                complex = false;
+            } else {
+                complex = true;
+            }
+        }
+
+        void text(char[] chars, int start, int length) {
+            if (!complex) {
+                text.append(chars, start, length);
+            }
+        }
+
+        void end(int depth) {
+            if (depth == 4) {
+                ParamValues.add(arguments, tool.parameter(param), param, complex ? null : text.toString());
+            }
+        }
+    }
+}

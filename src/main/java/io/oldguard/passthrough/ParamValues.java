@@ -1,0 +1,69 @@
+package io.oldguard.passthrough;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oldguard.catalog.Parameter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a parameter element's text into the JSON value the validator checks, by the XSD's lexical rules: a
+ * value the service would read as a number becomes a number; anything else stays the string it was, so the
+ * validator reports the wrong type exactly as it does for a JSON call. Whitespace is collapsed only where the
+ * XSD type collapses it (numbers, booleans, dates); strings are kept as sent.
+ */
+final class ParamValues {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+    /** Jackson's own cap on a JSON number's length; a longer one is read as text, never parsed. */
+    private static final int MAX_NUMBER_LENGTH = 1000;
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)");
+
+    private ParamValues() {
+    }
+
+    /**
+     * @param parameter the tool's parameter of that name, or null for an element the operation does not have
+     * @param text      the element's text, or null when it had child elements (never a valid simple value)
+     */
+    static void add(ObjectNode arguments, Parameter parameter, String name, String text) {
+        JsonNode value = text == null ? NODES.objectNode() : typed(parameter, text);
+        JsonNode present = arguments.get(name);
+        boolean repeated = parameter != null && parameter.repeated();
+        if (present == null) {
+            arguments.set(name, repeated ? NODES.arrayNode().add(value) : value);
+        } else if (present instanceof ArrayNode array) {
+            array.add(value);
+        } else {
+            // A single-valued parameter sent twice: an array, which the validator refuses as the wrong type.
+            arguments.set(name, NODES.arrayNode().add(present).add(value));
+        }
+    }
+
+    private static JsonNode typed(Parameter parameter, String text) {
+        if (parameter == null) {
+            return NODES.textNode(text);
+        }
+        String collapsed = text.strip();
+        if (collapsed.length() > MAX_NUMBER_LENGTH) {
+            return NODES.textNode(text);
+        }
+        return switch (parameter.type()) {
+            case INTEGER -> INTEGER.matcher(collapsed).matches()
+                    ? NODES.numberNode(new BigInteger(collapsed.startsWith("+") ? collapsed.substring(1) : collapsed))
+                    : NODES.textNode(text);
+            case NUMBER -> DECIMAL.matcher(collapsed).matches() ? NODES.numberNode(new BigDecimal(collapsed)) : NODES.textNode(text);
+            case BOOLEAN -> switch (collapsed) {
+                case "true", "1" -> NODES.booleanNode(true);
+                case "false", "0" -> NODES.booleanNode(false);
+                default -> NODES.textNode(text);
+            };
+            case DATE, DATE_TIME -> NODES.textNode(collapsed);
+            case STRING -> NODES.textNode(text);
+        };
+    }
+}

@@ -1,0 +1,201 @@
+package io.oldguard.passthrough;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.oldguard.audit.Events;
+import io.oldguard.call.CallResult;
+import io.oldguard.call.Caller;
+import io.oldguard.call.RawMessage;
+import io.oldguard.call.ToolCall;
+import io.oldguard.call.ToolCallHandler;
+import io.oldguard.catalog.SoapOperation;
+import io.oldguard.catalog.Tool;
+import io.oldguard.config.SidecarConfig;
+import io.oldguard.guard.Refusal;
+import io.oldguard.guard.Refusals;
+import io.oldguard.metrics.CallMetrics;
+import io.oldguard.policy.PolicySet;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
+import javax.xml.namespace.QName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SOAP passthrough: legacy clients post envelopes to the agent port at their service's own path. An
+ * envelope is read under hard limits ({@link EnvelopeReader}), decoded into the same {@link ToolCall} a JSON call
+ * becomes (so it meets the same guards, violations, halts and metrics), and, once allowed, its original bytes are
+ * forwarded and the service's answer relayed as it came. Everything oldguard refuses is a SOAP fault
+ * ({@link SoapFaults}).
+ */
+public final class SoapPassthrough {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SoapPassthrough.class);
+
+    /** The request headers the work off the event loop needs, copied there. */
+    public record Request(String path, Caller caller, String contentType, String contentEncoding, String soapAction,
+            byte[] body, Instant receivedAt, String requestId) {
+    }
+
+    private final Map<String, String> backendByPath;
+    private final EnvelopeReader reader;
+    private final int maxBodyBytes;
+    private final Supplier<PolicySet> policies;
+    private final Map<String, Duration> backendTimeouts;
+    private final ToolCallHandler calls;
+    private final CallMetrics metrics;
+    private final Clock clock;
+
+    public SoapPassthrough(SidecarConfig config, Supplier<PolicySet> policies, Map<String, Duration> backendTimeouts,
+            ToolCallHandler calls, CallMetrics metrics, Clock clock) {
+        Map<String, String> paths = new HashMap<>();
+        config.backends().forEach((name, backend) -> paths.put(backend.passthroughPath(), name));
+        this.backendByPath = Map.copyOf(paths);
+        this.reader = new EnvelopeReader(config.requests().xml());
+        this.maxBodyBytes = config.requests().maxBodyBytes();
+        this.policies = policies;
+        this.backendTimeouts = Map.copyOf(backendTimeouts);
+        this.calls = calls;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public boolean serves(String path) {
+        return backendByPath.containsKey(path);
+    }
+
+    /** What can be refused from the headers alone, on the event loop; null when the body should be read. */
+    public Refusal precheck(HttpMethod method, HttpHeaders headers, String path) {
+        if (!HttpMethod.POST.equals(method)) {
+            return Refusals.methodNotAllowed(method.name(), path, List.of("POST"));
+        }
+        String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        if (contentType == null || !mediaType(contentType).equals("text/xml")) {
+            return Refusals.unsupportedSoapMediaType(contentType);
+        }
+        String encoding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
+        if (encoding != null && !List.of("identity", "gzip", "x-gzip").contains(encoding.strip().toLowerCase(Locale.ROOT))) {
+            return Refusals.unsupportedContentEncoding(encoding);
+        }
+        return null;
+    }
+
+    /** Reads, checks and carries out one envelope. Blocking (the call itself): runs on a virtual thread. */
+    public FullHttpResponse handle(Request request) {
+        try {
+            byte[] envelope = inflated(request);
+            String backend = backendByPath.get(request.path());
+            EnvelopeReader.Decoded decoded = reader.read(envelope, charset(request.contentType()), operationsOf(backend));
+            SoapOperation operation = decoded.tool().soap();
+            String action = unquoted(request.soapAction());
+            if (!action.isEmpty() && !action.equals(operation.soapAction())) {
+                throw new EnvelopeReader.Refused(Refusals.soapActionMismatch(action, operation.requestElement().getLocalPart(),
+                        operation.soapAction()));
+            }
+            Tool tool = decoded.tool();
+            Duration timeout = policies.get().timeoutOf(tool.name(), backendTimeouts.get(tool.backend()));
+            ToolCall call = new ToolCall(request.requestId(), request.caller(), tool, decoded.arguments(),
+                    request.receivedAt(), request.receivedAt().plus(timeout), false,
+                    RawMessage.request(request.contentType(), envelope));
+            CallResult result = calls.handle(call);
+            if (result.answer() != null) {
+                return relay(result.answer(), request.requestId());
+            }
+            return SoapFaults.fault(result instanceof CallResult.Failure f ? f.refusal()
+                    : Refusals.internalError(request.requestId()), request.requestId());
+        } catch (EnvelopeReader.Refused e) {
+            return refused(e.refusal(), request.requestId());
+        }
+    }
+
+    /** A refusal made before the envelope became a call: counted and logged as the JSON API does. */
+    public FullHttpResponse refused(Refusal refusal, String requestId) {
+        metrics.rejected(refusal.outcome());
+        LOG.info("SOAP request refused: {}", refusal.outcome(), kv("event", Events.REQUEST_REJECTED),
+                kv("requestId", requestId), kv("outcome", refusal.outcome()), kv("status", refusal.status()));
+        return SoapFaults.fault(refusal, requestId);
+    }
+
+    private Map<QName, Tool> operationsOf(String backend) {
+        Map<QName, Tool> operations = new HashMap<>();
+        for (Tool tool : policies.get().catalog().all()) {
+            if (backend.equals(tool.backend()) && tool.binding() instanceof SoapOperation soap) {
+                operations.put(soap.requestElement(), tool);
+            }
+        }
+        return operations;
+    }
+
+    /** The envelope, inflated under the body limit if it came gzipped: a small bomb costs no more than a big body. */
+    private byte[] inflated(Request request) throws EnvelopeReader.Refused {
+        String encoding = request.contentEncoding();
+        if (encoding == null || encoding.strip().equalsIgnoreCase("identity")) {
+            return request.body();
+        }
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
+            byte[] inflated = in.readNBytes(maxBodyBytes + 1);
+            if (inflated.length > maxBodyBytes) {
+                throw new EnvelopeReader.Refused(Refusals.inflatedTooLarge(maxBodyBytes));
+            }
+            return inflated;
+        } catch (IOException e) {
+            throw new EnvelopeReader.Refused(Refusals.malformedXml("the gzip body cannot be inflated: " + e.getMessage()));
+        }
+    }
+
+    private FullHttpResponse relay(RawMessage answer, String requestId) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
+                .set("X-Request-Id", requestId);
+        return response;
+    }
+
+    private static String mediaType(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static String charset(String contentType) {
+        for (String param : contentType.split(";")) {
+            String p = param.strip();
+            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+                String value = p.substring(8).strip();
+                return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                        ? value.substring(1, value.length() - 1) : value;
+            }
+        }
+        return null;
+    }
+
+    private static String unquoted(String soapAction) {
+        if (soapAction == null) {
+            return "";
+        }
+        String action = soapAction.strip();
+        if (action.length() >= 2 && action.startsWith("\"") && action.endsWith("\"")) {
+            action = action.substring(1, action.length() - 1).strip();
+        }
+        return action;
+    }
+}
