@@ -80,11 +80,11 @@ final class EnvelopeReader {
         f.setProperty(WstxInputProperties.P_ENTITY_RESOLVER, f.getXMLResolver());
         f.setProperty(WstxInputProperties.P_UNDECLARED_ENTITY_RESOLVER, f.getXMLResolver());
         // The parser's own limits are the backstop: one above ours, so our checks (with clearer messages) go first.
+        // Attribute and text length are checked by us only: the parser would stop a long value before we see it,
+        // and the body limit already bounds what it buffers.
         f.setProperty(WstxInputProperties.P_MAX_ELEMENT_DEPTH, limits.maxDepth() + 1);
         f.setProperty(WstxInputProperties.P_MAX_ELEMENT_COUNT, (long) limits.maxElements() + 1);
         f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, limits.maxAttributesPerElement() + 1);
-        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTE_SIZE, limits.maxAttributeLength() + 1);
-        f.setProperty(WstxInputProperties.P_MAX_TEXT_LENGTH, limits.maxTextLength() + 1);
         f.setProperty(WstxInputProperties.P_MAX_CHILDREN_PER_ELEMENT, limits.maxElements() + 1);
         this.factory = f;
     }
