@@ -1,0 +1,323 @@
+package io.oldguard.passthrough;
+
+import static io.oldguard.testing.SidecarHarness.ORDER_TOKEN;
+import static io.oldguard.testing.SidecarHarness.SUPPORT_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.oldguard.testing.SidecarHarness;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hostile documents sent to the SOAP passthrough, each refused with a SOAP fault while another agent's valid
+ * calls keep succeeding. A loopback canary listener stands where external entities, DTDs, XIncludes and schema
+ * locations point: it proves that no connection is ever made. The body limit is raised to 4 MiB here so the
+ * XML limits, not only the body limit, are what refuses the large documents.
+ */
+class HostileEnvelopesIT {
+
+    private static final int MAX_BODY = 4 * 1024 * 1024;
+    private static SidecarHarness harness;
+    private static ServerSocket canary;
+    private static final AtomicInteger canaryConnections = new AtomicInteger();
+
+    private final AtomicBoolean trafficRunning = new AtomicBoolean();
+    private final List<Integer> trafficStatuses = new CopyOnWriteArrayList<>();
+    private Thread traffic;
+
+    @BeforeAll
+    static void start() throws IOException {
+        harness = SidecarHarness.start(UnaryOperator.identity(),
+                config -> config.withRequests(config.requests().withMaxBodyBytes(MAX_BODY)));
+        canary = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            while (!canary.isClosed()) {
+                try (Socket ignored = canary.accept()) {
+                    canaryConnections.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        canary.close();
+        harness.close();
+    }
+
+    /** Another agent's valid calls, all through the same passthrough, for as long as each hostile test runs. */
+    @BeforeEach
+    void startValidTraffic() {
+        trafficRunning.set(true);
+        traffic = Thread.ofVirtual().start(() -> {
+            SoapClient soap = client();
+            while (trafficRunning.get()) {
+                trafficStatuses.add(soap.call(ORDER_TOKEN, "GetStock", "<inv:ItemID>42</inv:ItemID>").status());
+                sleep(50);
+            }
+        });
+    }
+
+    @AfterEach
+    void validTrafficKeptSucceedingAndNothingWasFetched() throws InterruptedException {
+        trafficRunning.set(false);
+        traffic.join();
+        assertThat(trafficStatuses).isNotEmpty().allMatch(status -> status == 200);
+        assertThat(canaryConnections.get()).as("connections to the canary").isZero();
+    }
+
+    @Test
+    void billionLaughs() {
+        StringBuilder dtd = new StringBuilder("<!DOCTYPE lolz [<!ENTITY lol0 \"lol\">");
+        for (int i = 1; i <= 9; i++) {
+            dtd.append("<!ENTITY lol").append(i).append(" \"").append(("&lol" + (i - 1) + ";").repeat(10)).append("\">");
+        }
+        dtd.append("]>");
+
+        assertRefused(dtd + envelope("<inv:ItemID>&lol9;</inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void quadraticBlowup() {
+        String dtd = "<!DOCTYPE r [<!ENTITY a \"" + "x".repeat(50_000) + "\">]>";
+
+        assertRefused(dtd + envelope("<inv:ItemID>" + "&a;".repeat(10_000) + "</inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void externalEntityFromAFile() {
+        SoapClient.Reply reply = assertRefused("<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+                + envelope("<inv:ItemID>&xxe;</inv:ItemID>"), 400, "/forbidden-xml");
+
+        assertThat(reply.text()).doesNotContain("root:");
+    }
+
+    @Test
+    void externalEntityOverHttp() {
+        assertRefused("<!DOCTYPE r [<!ENTITY xxe SYSTEM \"" + canaryUrl("xxe") + "\">]>"
+                + envelope("<inv:ItemID>&xxe;</inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void externalDtd() {
+        assertRefused("<!DOCTYPE r SYSTEM \"" + canaryUrl("dtd") + "\">" + envelope("<inv:ItemID>1</inv:ItemID>"),
+                400, "/forbidden-xml");
+    }
+
+    @Test
+    void parameterEntities() {
+        assertRefused("<!DOCTYPE r [<!ENTITY % p SYSTEM \"" + canaryUrl("param") + "\"> %p;]>"
+                + envelope("<inv:ItemID>1</inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void entityReferenceWithoutADoctype() {
+        assertRefused(envelope("<inv:ItemID>&xxe;</inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void xinclude() {
+        assertRefused(envelope("<inv:ItemID><xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\""
+                + canaryUrl("xi") + "\" parse=\"text\"/></inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void schemaLocation() {
+        assertRefused(envelope("<inv:ItemID xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                + "xsi:noNamespaceSchemaLocation=\"" + canaryUrl("xsd") + "\">1</inv:ItemID>"), 400, "/forbidden-xml");
+    }
+
+    @Test
+    void nestedTenThousandDeep() {
+        assertRefused(envelope("<inv:ItemID>" + "<a>".repeat(10_000) + "</a>".repeat(10_000) + "</inv:ItemID>"),
+                400, "/xml-limit-exceeded");
+    }
+
+    @Test
+    void aHundredThousandSiblings() {
+        assertRefused(envelope("<inv:ItemID>1</inv:ItemID>" + "<s/>".repeat(100_000)), 400, "/xml-limit-exceeded");
+    }
+
+    @Test
+    void tenThousandAttributes() {
+        StringBuilder attributes = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            attributes.append(" a").append(i).append("=\"v\"");
+        }
+
+        assertRefused(envelope("<inv:ItemID>1</inv:ItemID>").replaceFirst("<soapenv:Envelope", "<soapenv:Envelope" + attributes),
+                400, null);
+    }
+
+    @Test
+    void aOneMebibyteAttribute() {
+        assertRefused(envelope("<inv:ItemID>1</inv:ItemID>").replaceFirst("<soapenv:Envelope",
+                "<soapenv:Envelope big=\"" + "x".repeat(1024 * 1024) + "\""), 400, "/xml-limit-exceeded");
+    }
+
+    @Test
+    void aHundredMebibyteTextNodeIsRefusedWhileItIsStillBeingSent() throws Exception {
+        long total = 100L * 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        URI base = URI.create(harness.agent().base());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            // Chunked, so no length announces it: the text node is refused as it streams in, not after.
+            Thread writer = Thread.ofVirtual().start(() -> streamTextNode(socket, total, sent));
+            String answer = readAnswer(socket.getInputStream());
+            long sentWhenAnswered = sent.get();
+            writer.join();
+
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("<faultcode>soap:Client</faultcode>")
+                    .contains("body-too-large");
+            assertThat(sentWhenAnswered).as("bytes sent when the fault arrived").isLessThan(total);
+        }
+    }
+
+    @Test
+    void soapActionSpoofing() {
+        byte[] getStock = envelope("<inv:ItemID>42</inv:ItemID>").getBytes(StandardCharsets.UTF_8);
+
+        SoapClient.Reply reply = client().post(SUPPORT_TOKEN, "\"" + SoapClient.action("ReserveStock") + "\"", getStock, Map.of());
+
+        assertFault(reply, 400, "/soap-action-mismatch");
+    }
+
+    @Test
+    void aForeignReplyTo() {
+        String header = "<wsa:ReplyTo xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>"
+                + canaryUrl("reply") + "</wsa:Address></wsa:ReplyTo>";
+
+        assertRefused(envelope("<inv:ItemID>42</inv:ItemID>").replace("<soapenv:Header/>",
+                "<soapenv:Header>" + header + "</soapenv:Header>"), 400, "/foreign-reply-address");
+    }
+
+    @Test
+    void aGzipBomb() throws IOException {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (OutputStream gzip = new GZIPOutputStream(compressed)) {
+            gzip.write(envelope("<inv:ItemID>1</inv:ItemID>").replace("</soapenv:Envelope>", "")
+                    .getBytes(StandardCharsets.UTF_8));
+            byte[] spaces = " ".repeat(1024 * 1024).getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 100; i++) {
+                gzip.write(spaces);
+            }
+        }
+        assertThat(compressed.size()).as("the bomb fits in the body limit").isLessThan(MAX_BODY);
+
+        SoapClient.Reply reply = client().post(SUPPORT_TOKEN, "\"" + SoapClient.action("GetStock") + "\"",
+                compressed.toByteArray(), Map.of("Content-Encoding", "gzip"));
+
+        assertFault(reply, 413, "/body-too-large");
+    }
+
+    @Test
+    void aSmallGzippedEnvelopeIsInflatedAndServed() throws IOException {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (OutputStream gzip = new GZIPOutputStream(compressed)) {
+            gzip.write(envelope("<inv:ItemID>42</inv:ItemID>").getBytes(StandardCharsets.UTF_8));
+        }
+
+        SoapClient.Reply reply = client().post(SUPPORT_TOKEN, "\"" + SoapClient.action("GetStock") + "\"",
+                compressed.toByteArray(), Map.of("Content-Encoding", "gzip"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.isFault()).isFalse();
+    }
+
+    private SoapClient.Reply assertRefused(String document, int status, String typeSuffix) {
+        SoapClient.Reply reply = client().post(SUPPORT_TOKEN, "", document.getBytes(StandardCharsets.UTF_8), Map.of());
+        assertFault(reply, status, typeSuffix);
+        return reply;
+    }
+
+    private static void assertFault(SoapClient.Reply reply, int status, String typeSuffix) {
+        assertThat(reply.status()).as(reply.text()).isEqualTo(status);
+        assertThat(reply.isFault()).isTrue();
+        assertThat(reply.faultCode()).isEqualTo("Client");
+        if (typeSuffix != null) {
+            assertThat(reply.problem("type")).endsWith(typeSuffix);
+        }
+    }
+
+    private static String envelope(String params) {
+        return SoapClient.envelope("GetStock", params).replaceFirst("^<\\?xml[^>]*>\\s*", "");
+    }
+
+    private static String canaryUrl(String what) {
+        return "http://127.0.0.1:" + canary.getLocalPort() + "/" + what;
+    }
+
+    private static SoapClient client() {
+        return new SoapClient(URI.create(harness.agent().base() + harness.simulator().endpoint().getPath()));
+    }
+
+    private static void streamTextNode(Socket socket, long total, AtomicLong sent) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + harness.simulator().endpoint().getPath() + " HTTP/1.1\r\nHost: oldguard\r\n"
+                    + "Authorization: Bearer " + SUPPORT_TOKEN + "\r\nContent-Type: text/xml\r\nSOAPAction: \"\"\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String opened = envelope("<inv:ItemID>\u00a7");
+            chunk(out, opened.substring(0, opened.indexOf('\u00a7')).getBytes(StandardCharsets.UTF_8));
+            byte[] text = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+            while (sent.get() < total) {
+                chunk(out, text);
+                sent.addAndGet(text.length);
+            }
+        } catch (IOException e) {
+            // The sidecar closed the connection after refusing: the expected end of this upload.
+        }
+    }
+
+    private static void chunk(OutputStream out, byte[] data) throws IOException {
+        out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(data);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The status line, headers and Content-Length body of one HTTP answer. */
+    private static String readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.write(b);
+            String text = head.toString(StandardCharsets.ISO_8859_1);
+            if (text.endsWith("\r\n\r\n")) {
+                int at = text.toLowerCase().indexOf("content-length:");
+                int length = at < 0 ? 0 : Integer.parseInt(text.substring(at + 15, text.indexOf("\r\n", at)).strip());
+                return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            }
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
