@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 
 /**
  * Open-loop load generator for oldguard's benchmark: GetStock at a fixed rate, either as SOAP 1.1 straight to the
- * legacy service ({@code soap}) or as JSON through the sidecar ({@code oldguard}). Dependency-free, one file, run
+ * legacy service ({@code soap}), as JSON through the sidecar ({@code oldguard}), or as the same SOAP envelope
+ * through the sidecar's SOAP passthrough ({@code passthrough}). Dependency-free, one file, run
  * with the JDK source launcher:
  *
  * <pre>
@@ -103,19 +104,24 @@ public final class LoadGen {
                 default -> fail("unknown option " + a);
             }
         }
-        if (!mode.equals("soap") && !mode.equals("oldguard")) {
-            fail("--mode must be soap or oldguard (got " + mode + ")");
+        if (!List.of("soap", "oldguard", "passthrough").contains(mode)) {
+            fail("--mode must be soap, oldguard or passthrough (got " + mode + ")");
         }
-        boolean soap = mode.equals("soap");
+        // soap and passthrough send the same envelope; passthrough sends it to the sidecar, with a token.
+        boolean soap = !mode.equals("oldguard");
         if (url == null) {
-            url = soap ? "http://127.0.0.1:18088/inventory" : "http://127.0.0.1:18080/v1/tools/GetStock";
+            url = switch (mode) {
+                case "soap" -> "http://127.0.0.1:18088/inventory";
+                case "passthrough" -> "http://127.0.0.1:18080/inventory";
+                default -> "http://127.0.0.1:18080/v1/tools/GetStock";
+            };
         }
         URI uri = URI.create(url);
         if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
             fail("--url must be an http:// URL (got " + url + ")");
         }
-        if (!soap && (token == null || token.isBlank())) {
-            fail("mode oldguard needs --token or OLDGUARD_TOKEN_BENCH_BOT");
+        if (!mode.equals("soap") && (token == null || token.isBlank())) {
+            fail("mode " + mode + " needs --token or OLDGUARD_TOKEN_BENCH_BOT");
         }
         if (!(rate > 0) || rate > 50_000 || !(duration > 0) || duration > 3600 || warmup < 0 || warmup > 600
                 || grace < 0 || grace > 60 || maxConns < 1 || maxConns > 20_000) {
@@ -297,6 +303,9 @@ public final class LoadGen {
                     + "<m:GetStockRequest xmlns:m=\"http://legacy.example.com/inventory/2008\"><m:ItemID>" + itemId
                     + "</m:ItemID></m:GetStockRequest></soap:Body></soap:Envelope>";
             head.append("Content-Type: text/xml; charset=utf-8\r\n").append("SOAPAction: ").append(SOAP_ACTION).append("\r\n");
+            if (s.token() != null && s.mode().equals("passthrough")) {
+                head.append("Authorization: Bearer ").append(s.token()).append("\r\n");
+            }
         } else {
             body = "{\"ItemID\": " + itemId + "}";
             head.append("Content-Type: application/json\r\n").append("Authorization: Bearer ").append(s.token()).append("\r\n");
@@ -316,12 +325,14 @@ public final class LoadGen {
 
     static void usage(int code) {
         System.err.println("""
-                usage: java bench/LoadGen.java [--mode soap|oldguard] [--url URL] [--rate 1000] [--duration 20]
+                usage: java bench/LoadGen.java [--mode soap|oldguard|passthrough] [--url URL] [--rate 1000] [--duration 20]
                            [--warmup 5] [--grace 5] [--token T] [--label NAME] [--max-conns 1024]
                            [--cpu name=PID[+PID...],name=user:USER,...]
                   soap      POST a SOAP 1.1 GetStock envelope to the legacy service (default http://127.0.0.1:18088/inventory)
                   oldguard  POST {"ItemID": N} through the sidecar with a bearer token
                             (default http://127.0.0.1:18080/v1/tools/GetStock, token from OLDGUARD_TOKEN_BENCH_BOT)
+                  passthrough  POST the SOAP envelope through the sidecar's SOAP passthrough with a bearer token
+                            (default http://127.0.0.1:18080/inventory)
                   rate in calls/s, times in seconds; ItemID cycles 1..500""");
         System.exit(code);
     }

@@ -6,16 +6,19 @@
 #
 # It builds if needed (bin/oldguard's own check), resets a dedicated PostgreSQL database, starts the simulator
 # (32 workers, no added latency) and the sidecar in the background (logs in bench/results/), waits until both
-# are ready, warms them up with a ramp, runs ROUNDS x (soap, oldguard), prints every round and a summary, and
+# are ready, warms them up with a ramp, runs ROUNDS x MODES, prints every round and a summary, and
 # stops everything it started on exit. Loopback only; every step is bounded in time.
 #
 # Knobs (environment):
 #   RATE=1000            calls/s offered in every measured round
 #   DURATION=20          seconds measured per round
 #   WARMUP=5             seconds of unrecorded load at the start of every round
-#   ROUNDS=3             rounds; each round is one soap run and one oldguard run
+#   ROUNDS=3             rounds; each round is one run of every mode in MODES
+#   MODES="soap oldguard passthrough"  soap: straight to the simulator; oldguard: JSON through the sidecar;
+#                        passthrough: the same SOAP envelope through the sidecar's SOAP passthrough
 #   INITIAL_WARMUP=60    seconds of ramped load before the first round: oldguard at 25%, 50%, 100% of RATE for a
-#                        third each (both JVMs are cold: JIT), then soap at RATE for a sixth, none recorded
+#                        third each (both JVMs are cold: JIT), passthrough at RATE for a third (if in MODES),
+#                        then soap at RATE for a sixth, none recorded
 #   QUIET_BUSY=30        before each run, wait while the host is busier than this many percent ...
 #   QUIET_MAX=60         ... but at most this many seconds (the machine is shared; see BENCHMARKS.md)
 #   NOISY_CORES=0.25     a run counts as disturbed when processes outside the benchmark used more than this many
@@ -46,12 +49,14 @@ PROFILE=${PROFILE:-0}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms512m -Xmx512m}
 MONITOR=${MONITOR:-1}
+MODES=${MODES:-soap oldguard passthrough}
 
 SIM_PORT=18088
 AGENT_PORT=18080
 ADMIN_PORT=19901
 SOAP_URL="http://127.0.0.1:$SIM_PORT/inventory"
 TOOL_URL="http://127.0.0.1:$AGENT_PORT/v1/tools/GetStock"
+PASS_URL="http://127.0.0.1:$AGENT_PORT/inventory"
 CONFIG=bench/sidecar-bench.yaml
 results=bench/results
 mkdir -p "$results"
@@ -107,7 +112,7 @@ loadgen() {
   # shellcheck disable=SC2086
   timeout --kill-after=5 $((duration + warmup + 40)) \
     "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode "$mode" \
-      --url "$([ "$mode" = soap ] && echo "$SOAP_URL" || echo "$TOOL_URL")" \
+      --url "$(case "$mode" in soap) echo "$SOAP_URL" ;; passthrough) echo "$PASS_URL" ;; *) echo "$TOOL_URL" ;; esac)" \
       --rate "$rate" --duration "$duration" --warmup "$warmup" --label "$label" \
       --cpu "sidecar=$SIDECAR_PID,sim=$SIM_PID,pg=user:postgres" >"$out" 2>>"$results/loadgen.log" &
   LG_PID=$!
@@ -177,6 +182,10 @@ if [ "$INITIAL_WARMUP" -gt 0 ]; then
     loadgen oldguard "$r" "$step" 0 "warmup-oldguard-$r"
     log "${RESULT/#RESULT/warm-up:}"
   done
+  if [[ " $MODES " == *" passthrough "* ]]; then
+    loadgen passthrough "$RATE" "$step" 0 "warmup-passthrough"
+    log "${RESULT/#RESULT/warm-up:}"
+  fi
   loadgen soap "$RATE" "$(( (step + 1) / 2 ))" 0 "warmup-soap"
   log "${RESULT/#RESULT/warm-up:}"
 fi
@@ -185,7 +194,7 @@ fi
 NOISY_CORES=${NOISY_CORES:-0.25}
 retries_left=$RETRIES
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in soap oldguard; do
+  for mode in $MODES; do
     while true; do
       busy_before=$(wait_quiet)
       log "round $round/$ROUNDS: $mode at $RATE/s, ${WARMUP}s warm-up + ${DURATION}s measured (host ${busy_before}% busy before)"
@@ -218,7 +227,7 @@ table() {   # title, then the round lines on stdin
   echo "$title"
   printf '  %-9s %6s %8s %8s %8s %8s %8s %9s %6s | %7s %7s %7s %7s\n' \
     path runs p50 p90 p99 p99.9 max tput errors sidecar sim pg loadgen
-  for mode in soap oldguard; do
+  for mode in $MODES; do
     sel=$(echo "$rows" | grep " label=$mode " || true)
     n=$(echo "$sel" | grep -c . || true)
     errs=$(echo "$sel" | field errors | awk '{s+=$1} END{print s+0}')
@@ -230,21 +239,25 @@ table() {   # title, then the round lines on stdin
       "$(echo "$sel" | field 'cpu\.pg' | median)" "$(echo "$sel" | field 'cpu\.loadgen' | median)"
   done
   s50=$( (echo "$rows" | grep " label=soap " || true) | field p50 | median)
-  o50=$( (echo "$rows" | grep " label=oldguard " || true) | field p50 | median)
   s99=$( (echo "$rows" | grep " label=soap " || true) | field p99 | median)
-  o99=$( (echo "$rows" | grep " label=oldguard " || true) | field p99 | median)
-  awk -v s50="$s50" -v o50="$o50" -v s99="$s99" -v o99="$o99" 'BEGIN{
-    if (s50 == "nan" || o50 == "nan") { print "  added by oldguard: n/a (no run of one of the paths)"; exit }
-    a50=o50-s50; a99=o99-s99
-    printf "  added by oldguard: p50 %+.3f ms (target <= 0.5 ms: %s), p99 %+.3f ms (target <= 2 ms: %s)\n",
-      a50, (a50<=0.5 ? "met" : "MISSED"), a99, (a99<=2 ? "met" : "MISSED") }'
+  for mode in $MODES; do
+    [ "$mode" = soap ] && continue
+    o50=$( (echo "$rows" | grep " label=$mode " || true) | field p50 | median)
+    o99=$( (echo "$rows" | grep " label=$mode " || true) | field p99 | median)
+    awk -v m="$mode" -v s50="$s50" -v o50="$o50" -v s99="$s99" -v o99="$o99" 'BEGIN{
+      if (s50 == "nan" || o50 == "nan") { printf "  added by oldguard (%s): n/a (no run of one of the paths)\n", m; exit }
+      a50=o50-s50; a99=o99-s99
+      printf "  added by oldguard (%s): p50 %+.3f ms (target <= 0.5 ms: %s), p99 %+.3f ms (target <= 2 ms: %s)\n",
+        m, a50, (a50<=0.5 ? "met" : "MISSED"), a99, (a99<=2 ? "met" : "MISSED") }'
+  done
 }
 {
   echo
   grep '^round=' "$rounds_file" | table "summary: all $ROUNDS rounds at $RATE calls/s (median over runs; latency in ms, CPU in ms per call):"
   noisy=$(grep '^round=' "$rounds_file" | undisturbed | grep -c . || true)
-  noisy=$((ROUNDS * 2 - noisy))
-  echo "  runs disturbed by other work on the host (otherCores > $NOISY_CORES): $noisy of $((ROUNDS * 2))"
+  runs=$((ROUNDS * $(echo $MODES | wc -w)))
+  noisy=$((runs - noisy))
+  echo "  runs disturbed by other work on the host (otherCores > $NOISY_CORES): $noisy of $runs"
   if [ "$noisy" -gt 0 ]; then
     echo
     (grep '^round=' "$rounds_file" || true) | undisturbed | table "undisturbed runs only (otherCores <= $NOISY_CORES):"
