@@ -98,6 +98,10 @@ final class DemoCommand {
         System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools?format=openai");
         System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
         System.out.println("       -d '{\"ItemID\": 42}' " + base + "/v1/tools/GetStock");
+        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: text/xml' --data-binary \\");
+        System.out.println("       '<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetStockRequest"
+                + " xmlns=\"http://legacy.example.com/inventory/2008\"><ItemID>42</ItemID></GetStockRequest></s:Body></s:Envelope>' \\");
+        System.out.println("       " + base + simulator.getPath() + "    # the SOAP passthrough");
         System.out.println("  curl -s http://127.0.0.1:" + adminPort + "/metrics | grep oldguard_calls");
         tokens.forEach((agent, t) -> System.out.println("  token of " + agent + ": " + t));
         System.out.println("  legacy service (unprotected, for comparison): " + simulator + "?wsdl");
