@@ -49,7 +49,7 @@ class CheckCommandTest {
 
         assertThat(Main.run(new String[] {"check", "--config", config.toString()})).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("error: " + config + ": listeners.admin.port: must be greater than or equal to 0")
+                .contains("error: " + config + ":6: listeners.admin.port: must be greater than or equal to 0")
                 .contains("1 problem(s) found");
     }
 
