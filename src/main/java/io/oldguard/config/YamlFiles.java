@@ -1,6 +1,7 @@
 package io.oldguard.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -71,9 +72,12 @@ public final class YamlFiles {
             String cause = e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage();
             throw located(file, e, path(e), null, cause);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof JsonParseException syntax) {
+                throw notYaml(name, syntax);
+            }
             throw located(file, e, path(e), null, firstLine(e.getOriginalMessage()));
-        } catch (JsonProcessingException e) {
-            throw located(file, e, "", null, "not valid YAML: " + firstLine(e.getOriginalMessage()) + column(e.getLocation()));
+        } catch (JsonParseException e) {
+            throw notYaml(name, e);
         } catch (IOException e) {
             throw ConfigException.of(name, "", "cannot be read: " + e.getMessage());
         }
@@ -94,6 +98,16 @@ public final class YamlFiles {
                     v.getMessage() + " (got " + quote(v.getInvalidValue()) + ")"));
         }
         return List.copyOf(problems);
+    }
+
+    /** A syntax error: at the line the parser stopped, with the YAML parser's own words, snippets left out. */
+    private static ConfigException notYaml(String file, JsonParseException e) {
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .collect(Collectors.joining(": "));
+        JsonLocation at = e.getLocation();
+        return new ConfigException(List.of(ConfigException.problem(file, at == null ? 0 : Math.max(0, at.getLineNr()), "",
+                "not valid YAML: " + message + column(at))));
     }
 
     /**
