@@ -25,6 +25,9 @@ import io.oldguard.guard.GuardChain;
 import io.oldguard.guard.GuardChain.NamedGuard;
 import io.oldguard.http.AgentPortServer;
 import io.oldguard.identity.AgentDirectory;
+import io.oldguard.identity.Identities;
+import io.oldguard.policy.PolicySet;
+import io.oldguard.config.RestartRequired;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.passthrough.SoapPassthrough;
@@ -35,13 +38,17 @@ import io.oldguard.soap.SoapBackend;
 import io.oldguard.sql.DatabasePools;
 import io.oldguard.sql.SqlBackend;
 import io.oldguard.sql.SqlVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,30 +82,36 @@ public final class Sidecar implements AutoCloseable {
         this.policies = policies;
     }
 
+    /** For a configuration built or adjusted in code (the demo): only the policy folder is read again on reload. */
+    public static Sidecar start(SidecarConfig config, String configFile, Map<String, String> env) throws InterruptedException {
+        return start(config, configFile, () -> config, env);
+    }
+
     /**
      * Opens the database pools, loads the WSDLs and policies (checking SQL tools against their databases when
      * those answer), then starts the backends, the admin port and the agent port.
      *
-     * @param env where token and password variables are read (the process environment in production)
+     * @param reread reads {@code sidecar.yaml} again on reload: its agents apply live, other edits need a restart
+     * @param env    where token and password variables are read (the process environment in production)
      */
-    public static Sidecar start(SidecarConfig config, String configFile, Map<String, String> env) throws InterruptedException {
+    public static Sidecar start(SidecarConfig config, String configFile, Supplier<SidecarConfig> reread,
+            Map<String, String> env) throws InterruptedException {
         Clock clock = Clock.systemUTC();
-        AgentDirectory agents = AgentDirectory.resolve(config, configFile, env);
+        Identities identities = Identities.resolve(config, configFile, env);
         String adminTokenHash = adminTokenHash(config, configFile, env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
+        SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
+                LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
         Setup setup;
         try {
-            setup = Setup.of(config, configFile, SqlVerifier.using(pools::connection, (key, why) ->
-                    LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key))));
+            setup = Setup.of(config, configFile, verifier);
         } catch (RuntimeException e) {
             pools.close();
             throw e;
         }
-        SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
-                LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
-        PolicyStore policies = new PolicyStore(setup.policies(),
-                () -> Setup.of(config, configFile, verifier).policies(), config.policiesDir(), clock);
+        PolicyStore policies = new PolicyStore(setup.policies(), identities,
+                () -> reloadable(config, configFile, reread, env, verifier), clock, registry);
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
@@ -135,7 +148,7 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, streak.faults(), streak.window(),
                         policies::get, clock))));
 
-        ToolCallHandler calls = new ToolCallHandler(chain, backends, metrics, clock);
+        ToolCallHandler calls = new ToolCallHandler(chain, backends, policies, metrics, clock);
         Readiness readiness = new Readiness(backends, READINESS_INTERVAL, registry);
         AdminServer admin;
         AgentPortServer agentPort;
@@ -144,7 +157,8 @@ public final class Sidecar implements AutoCloseable {
                     config.agents().keySet(), policies, adminTokenHash, workers);
             try {
                 SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
-                agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(), agents,
+                agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(),
+                        new AgentDirectory(policies::identities),
                         haltGuard, policies, calls, workers, timeouts, metrics, soap, clock);
             } catch (InterruptedException | RuntimeException e) {
                 admin.close();
@@ -156,12 +170,40 @@ public final class Sidecar implements AutoCloseable {
             throw e;
         }
         if (!config.policyWatch().isZero()) {
-            policies.watch(config.policyWatch());
+            Path file = Path.of(configFile);
+            policies.watch(config.policiesDir(), Files.isRegularFile(file) ? file : null, config.policyWatch());
         }
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
         return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies);
+    }
+
+    /**
+     * Everything a reload may change: the policy folder and {@code sidecar.yaml}'s agents (with their tokens). The
+     * running configuration's other settings stay; edits to them are reported as needing a restart.
+     */
+    private static PolicyStore.Loaded reloadable(SidecarConfig running, String configFile, Supplier<SidecarConfig> reread,
+            Map<String, String> env, SqlVerifier verifier) {
+        SidecarConfig edited = reread.get();
+        SidecarConfig effective = running.withAgents(edited.agents());
+        List<String> problems = new ArrayList<>();
+        Identities identities = null;
+        PolicySet policies = null;
+        try {
+            identities = Identities.resolve(effective, configFile, env);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            policies = Setup.of(effective, configFile, verifier).policies();
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new PolicyStore.Loaded(policies, identities, RestartRequired.between(running, edited));
     }
 
     private static String adminTokenHash(SidecarConfig config, String configFile, Map<String, String> env) {

@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * Serves {@code /healthz}, {@code /readyz} and {@code /metrics} on the event loop (they read state only) and
- * hands the token-protected {@code /v1/agents} API to a virtual thread.
+ * hands the token-protected {@code /v1/agents}, {@code /v1/policies} and {@code /admin/policy} API to a virtual thread.
  */
 final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -48,7 +48,8 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        if (path.startsWith(AgentsAdminApi.PREFIX) || path.startsWith(PoliciesAdminApi.PREFIX)) {
+        if (path.startsWith(AgentsAdminApi.PREFIX) || path.startsWith(PoliciesAdminApi.PREFIX)
+                || path.equals(PoliciesAdminApi.STATE)) {
             HttpMethod method = request.method();
             Refusal refused = auth.check(request.headers().get(HttpHeaderNames.AUTHORIZATION));
             byte[] body = ByteBufUtil.getBytes(request.content());

@@ -87,7 +87,8 @@ final class AgentsAdminApi {
         Halt halt = halts.haltByOperator(new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
                 halts.clock().instant(), null, null, null, null, policies.get().version()));
         LOG.error("CRITICAL agent {} halted by an operator: {}", agent, reason, kv("severity", "CRITICAL"),
-                kv("event", Events.AGENT_HALTED_MANUAL), kv("agent", agent), kv("reason", reason));
+                kv("event", Events.AGENT_HALTED_MANUAL), kv("agent", agent), kv("reason", reason),
+                kv("policyVersion", halt.policyVersion()));
         return HttpResponses.json(HttpResponseStatus.OK, JSON.valueToTree(halt), null);
     }
 

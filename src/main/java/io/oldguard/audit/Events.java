@@ -27,6 +27,8 @@ public final class Events {
     public static final String POLICY_RELOADED = "policy.reloaded";
     /** ERROR: policy files changed but do not load; the previous set stays in force. */
     public static final String POLICY_RELOAD_FAILED = "policy.reload_failed";
+    /** WARN: sidecar.yaml changed in settings that only a restart applies (ports, backends, ...); they are not in force. */
+    public static final String CONFIG_RESTART_REQUIRED = "config.restart_required";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

@@ -8,6 +8,7 @@ import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.metrics.MetricNames;
+import io.oldguard.policy.PolicyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ public final class ToolCallHandler {
 
     private final GuardChain chain;
     private final Map<String, Backend> backends;
+    private final PolicyStore policies;
     private final CallMetrics metrics;
     private final Clock clock;
 
@@ -34,15 +36,24 @@ public final class ToolCallHandler {
     private record Handled(CallResult result, String decidedBy) {
     }
 
-    public ToolCallHandler(GuardChain chain, Map<String, Backend> backends, CallMetrics metrics, Clock clock) {
+    public ToolCallHandler(GuardChain chain, Map<String, Backend> backends, PolicyStore policies, CallMetrics metrics,
+            Clock clock) {
         this.chain = chain;
         this.backends = Map.copyOf(backends);
+        this.policies = policies;
         this.metrics = metrics;
         this.clock = clock;
     }
 
-    /** Every log line of the call carries its request id through the MDC, guards' lines included. */
+    /**
+     * Every log line of the call carries its request id through the MDC, guards' lines included. The whole call,
+     * guards, backend and audit line, runs under the policy set in force when it started.
+     */
     public CallResult handle(ToolCall call) {
+        return policies.pinned(() -> handlePinned(call));
+    }
+
+    private CallResult handlePinned(ToolCall call) {
         metrics.started();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
             Handled handled;
@@ -78,7 +89,8 @@ public final class ToolCallHandler {
         AUDIT.info("{} {} -> {}", call.agentLabel(), call.tool().name(), outcome,
                 kv("event", Events.CALL), kv("agent", call.agentLabel()), kv("tool", call.tool().name()),
                 kv("outcome", outcome), kv("status", status), kv("decidedBy", handled.decidedBy()),
-                kv("latencyMs", Duration.between(call.receivedAt(), clock.instant()).toMillis()));
+                kv("latencyMs", Duration.between(call.receivedAt(), clock.instant()).toMillis()),
+                kv("policyVersion", policies.get().version()));
     }
 
     private static String outcomeOf(CallResult result) {

@@ -10,7 +10,10 @@ public final class Main {
             usage: oldguard <command> [options]
 
               run        [--config sidecar.yaml]            serve agents (agent port) and operators (admin port)
-              check      [--config sidecar.yaml]            validate config, WSDL and policies; exit 1 on any problem
+              check      [--config sidecar.yaml] [--db] [--format json]
+                                                            validate config, WSDL and policies; exit 1 on any problem
+              check      --diff OLD NEW [--config sidecar.yaml] [--format json]
+                                                            what changing policy folder OLD into NEW does
               tools      [--config sidecar.yaml] [--format openai]
                                                             print the generated tool schemas
               agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]

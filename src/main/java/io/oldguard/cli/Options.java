@@ -1,18 +1,24 @@
 package io.oldguard.cli;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} and {@code --flag} options of a sub-command; unknown names are refused by the caller. */
-record Options(Map<String, String> values, Set<String> flags) {
+/**
+ * {@code --name value}, {@code --flag} and {@code --diff OLD NEW} options of a sub-command; unknown names are
+ * refused by the caller.
+ */
+record Options(Map<String, List<String>> values, Set<String> flags) {
 
     private static final Set<String> FLAGS = Set.of("exit", "db");
+    /** Options that take more than one value. */
+    private static final Map<String, Integer> ARITY = Map.of("diff", 2);
 
     static Options parse(List<String> args) {
-        Map<String, String> values = new HashMap<>();
+        Map<String, List<String>> values = new HashMap<>();
         Set<String> flags = new HashSet<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -21,21 +27,30 @@ record Options(Map<String, String> values, Set<String> flags) {
             }
             String name = arg.substring(2);
             int eq = name.indexOf('=');
+            int arity = ARITY.getOrDefault(name, 1);
             if (eq > 0) {
-                values.put(name.substring(0, eq), name.substring(eq + 1));
+                values.put(name.substring(0, eq), List.of(name.substring(eq + 1)));
             } else if (FLAGS.contains(name)) {
                 flags.add(name);
-            } else if (i + 1 < args.size()) {
-                values.put(name, args.get(++i));
+            } else if (i + arity < args.size()) {
+                List<String> taken = new ArrayList<>(args.subList(i + 1, i + 1 + arity));
+                values.put(name, List.copyOf(taken));
+                i += arity;
             } else {
-                throw new IllegalArgumentException("option --" + name + " needs a value");
+                throw new IllegalArgumentException("option --" + name + " needs " + (arity == 1 ? "a value" : arity + " values"));
             }
         }
         return new Options(Map.copyOf(values), Set.copyOf(flags));
     }
 
     String get(String name, String fallback) {
-        return values.getOrDefault(name, fallback);
+        List<String> given = values.get(name);
+        return given == null ? fallback : given.get(0);
+    }
+
+    /** Every value of a multi-valued option; empty when it was not given. */
+    List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
     }
 
     boolean flag(String name) {

@@ -15,7 +15,8 @@ final class RunCommand {
     static int run(Options options) {
         Path config = Path.of(options.get("config", "sidecar.yaml"));
         try {
-            Sidecar sidecar = Sidecar.start(ConfigLoader.load(config), config.toString(), System.getenv());
+            Sidecar sidecar = Sidecar.start(ConfigLoader.load(config), config.toString(),
+                    () -> ConfigLoader.load(config), System.getenv());
             awaitShutdown(sidecar);
             return 0;
         } catch (ConfigException e) {

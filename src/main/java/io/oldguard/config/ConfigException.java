@@ -19,9 +19,15 @@ public final class ConfigException extends RuntimeException {
         return new ConfigException(List.of(problem(file, key, message)));
     }
 
-    /** The one place the "file: key: message" shape of a problem is written. */
+    /** A problem whose line is not known (a file that cannot be read, a missing token). */
     public static String problem(String file, String key, String message) {
-        return key == null || key.isEmpty() ? file + ": " + message : file + ": " + key + ": " + message;
+        return problem(file, 0, key, message);
+    }
+
+    /** The one place the "file:line: key: message" shape of a problem is written; line 0 is left out. */
+    public static String problem(String file, int line, String key, String message) {
+        String where = line > 0 ? file + ":" + line : file;
+        return key == null || key.isEmpty() ? where + ": " + message : where + ": " + key + ": " + message;
     }
 
     public List<String> problems() {

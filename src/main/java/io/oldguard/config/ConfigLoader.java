@@ -21,15 +21,15 @@ public final class ConfigLoader {
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
                 raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), baseDir);
         String name = file.toString();
-        List<String> problems = new ArrayList<>(YamlFiles.validate(name, config));
-        problems.addAll(crossCheck(name, config));
+        List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
+        problems.addAll(crossCheck(name, YamlLines.of(file), config));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return config;
     }
 
-    static List<String> crossCheck(String file, SidecarConfig config) {
+    static List<String> crossCheck(String file, YamlLines lines, SidecarConfig config) {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, AgentConfig> e : config.agents().entrySet()) {
             AgentConfig agent = e.getValue();
@@ -39,7 +39,7 @@ public final class ConfigLoader {
             boolean env = agent.tokenEnv() != null && !agent.tokenEnv().isBlank();
             boolean path = agent.tokenFile() != null && !agent.tokenFile().isBlank();
             if (env == path) {
-                problems.add(ConfigException.problem(file, "agents." + e.getKey(),
+                problems.add(problem(file, lines, "agents." + e.getKey(),
                         "set exactly one of tokenEnv (an environment variable name) or tokenFile (a path)"
                                 + (env ? " (got both)" : " (got neither)")));
             }
@@ -51,15 +51,15 @@ public final class ConfigLoader {
             }
             String key = "backends." + e.getKey();
             if (backend.wsdl() != null && !Files.isRegularFile(config.resolve(backend.wsdl()))) {
-                problems.add(ConfigException.problem(file, key + ".wsdl",
+                problems.add(problem(file, lines, key + ".wsdl",
                         "file " + config.resolve(backend.wsdl()) + " does not exist (expected the path of the service's WSDL)"));
             }
             if (backend.endpoint() != null && !isHttp(backend.endpoint().getScheme())) {
-                problems.add(ConfigException.problem(file, key + ".endpoint",
+                problems.add(problem(file, lines, key + ".endpoint",
                         "expected an http:// or https:// URL (got \"" + backend.endpoint() + "\")"));
             }
             if (backend.endpoint() != null && reservedPath(backend.passthroughPath())) {
-                problems.add(ConfigException.problem(file, key + ".endpoint", "its path " + backend.passthroughPath()
+                problems.add(problem(file, lines, key + ".endpoint", "its path " + backend.passthroughPath()
                         + " is where the agent port serves MCP or the JSON API (expected a path other than /mcp and /v1/...)"));
             }
             if (backend.endpoint() != null) {
@@ -67,37 +67,37 @@ public final class ConfigLoader {
                 config.backends().entrySet().stream()
                         .filter(o -> o.getKey().compareTo(e.getKey()) < 0 && o.getValue() != null && o.getValue().endpoint() != null
                                 && o.getValue().passthroughPath().equals(path))
-                        .forEach(o -> problems.add(ConfigException.problem(file, key + ".endpoint", "its path " + path
+                        .forEach(o -> problems.add(problem(file, lines, key + ".endpoint", "its path " + path
                                 + " is also backend " + o.getKey() + "'s (expected one SOAP passthrough path per backend)")));
             }
             if (backend.timeout() != null && (backend.timeout().isZero() || backend.timeout().isNegative())) {
-                problems.add(ConfigException.problem(file, key + ".timeout", "must be longer than 0ms"));
+                problems.add(problem(file, lines, key + ".timeout", "must be longer than 0ms"));
             }
         }
         config.databases().forEach((name, db) -> {
             String key = "databases." + name;
             if (config.backends().containsKey(name)) {
-                problems.add(ConfigException.problem(file, key, "a backend has the same name (expected names unique across backends and databases)"));
+                problems.add(problem(file, lines, key, "a backend has the same name (expected names unique across backends and databases)"));
             }
             if (db == null) {
                 return;
             }
             if (db.url() != null && !db.url().startsWith("jdbc:postgresql:")) {
-                problems.add(ConfigException.problem(file, key + ".url", "expected a jdbc:postgresql: URL (got \"" + db.url() + "\")"));
+                problems.add(problem(file, lines, key + ".url", "expected a jdbc:postgresql: URL (got \"" + db.url() + "\")"));
             }
             if (db.passwordEnv() != null && db.passwordFile() != null) {
-                problems.add(ConfigException.problem(file, key, "set at most one of passwordEnv or passwordFile (got both)"));
+                problems.add(problem(file, lines, key, "set at most one of passwordEnv or passwordFile (got both)"));
             }
             if (db.connectionTimeout() != null && db.connectionTimeout().toMillis() < 250) {
-                problems.add(ConfigException.problem(file, key + ".connectionTimeout", "must be at least 250ms (HikariCP's minimum)"));
+                problems.add(problem(file, lines, key + ".connectionTimeout", "must be at least 250ms (HikariCP's minimum)"));
             }
         });
         AdminConfig admin = config.admin();
         if (admin.tokenEnv() != null && admin.tokenFile() != null) {
-            problems.add(ConfigException.problem(file, "admin", "set one of tokenEnv or tokenFile (got both)"));
+            problems.add(problem(file, lines, "admin", "set one of tokenEnv or tokenFile (got both)"));
         }
         if (!Files.isDirectory(config.policiesDir())) {
-            problems.add(ConfigException.problem(file, "policies",
+            problems.add(problem(file, lines, "policies",
                     "directory " + config.policiesDir() + " does not exist (expected the folder of policy files)"));
         }
         return problems;
@@ -105,6 +105,10 @@ public final class ConfigLoader {
 
     private static boolean reservedPath(String path) {
         return path.equals("/mcp") || path.equals("/v1") || path.startsWith("/v1/");
+    }
+
+    private static String problem(String file, YamlLines lines, String key, String message) {
+        return ConfigException.problem(file, lines.lineOf(key), key, message);
     }
 
     private static boolean isHttp(String scheme) {

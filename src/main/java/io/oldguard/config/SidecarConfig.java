@@ -37,7 +37,7 @@ public record SidecarConfig(
         backends = backends == null ? Map.of() : Map.copyOf(backends);
         databases = databases == null ? Map.of() : Map.copyOf(databases);
         policies = policies == null ? "policies" : policies;
-        policyWatch = policyWatch == null ? Duration.ofSeconds(2) : policyWatch;
+        policyWatch = policyWatch == null ? Duration.ofSeconds(1) : policyWatch;
         halts = halts == null ? HaltsConfig.defaults() : halts;
         admin = admin == null ? AdminConfig.none() : admin;
     }
@@ -56,6 +56,10 @@ public record SidecarConfig(
 
     public SidecarConfig withRequests(RequestLimits r) {
         return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, baseDir);
+    }
+
+    public SidecarConfig withAgents(Map<String, AgentConfig> a) {
+        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {

@@ -1,6 +1,7 @@
 package io.oldguard.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -63,32 +64,64 @@ public final class YamlFiles {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw ConfigException.of(name, parentPath(e), "unknown key \"" + e.getPropertyName() + "\" (expected one of: " + known + ")");
+            throw located(file, e, parentPath(e), e.getPropertyName(), "unknown key \"" + e.getPropertyName() + "\" (expected one of: " + known + ")");
         } catch (InvalidFormatException e) {
-            throw ConfigException.of(name, path(e), "cannot read " + quote(e.getValue()) + " (expected "
+            throw located(file, e, path(e), null, "cannot read " + quote(e.getValue()) + " (expected "
                     + expectedFor(e.getTargetType()) + ")");
         } catch (ValueInstantiationException e) {
             String cause = e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage();
-            throw ConfigException.of(name, path(e), cause);
+            throw located(file, e, path(e), null, cause);
         } catch (JsonMappingException e) {
-            throw ConfigException.of(name, path(e), firstLine(e.getOriginalMessage()) + at(e.getLocation()));
-        } catch (JsonProcessingException e) {
-            throw ConfigException.of(name, "", "not valid YAML: " + firstLine(e.getOriginalMessage()) + at(e.getLocation()));
+            if (e.getCause() instanceof JsonParseException syntax) {
+                throw notYaml(name, syntax);
+            }
+            throw located(file, e, path(e), null, firstLine(e.getOriginalMessage()));
+        } catch (JsonParseException e) {
+            throw notYaml(name, e);
         } catch (IOException e) {
             throw ConfigException.of(name, "", "cannot be read: " + e.getMessage());
         }
     }
 
-    /** Bean Validation of a loaded record tree; violations sorted so the report is stable. */
-    public static List<String> validate(String file, Object value) {
+    /** Bean Validation of a loaded record tree, each problem at its line; sorted so the report is stable. */
+    public static List<String> validate(Path file, Object value) {
         Validator validator = VALIDATORS.getValidator();
         Set<ConstraintViolation<Object>> violations = validator.validate(value);
+        if (violations.isEmpty()) {
+            return List.of();
+        }
+        YamlLines lines = YamlLines.of(file);
         Set<String> problems = new TreeSet<>();
         for (ConstraintViolation<Object> v : violations) {
-            problems.add(ConfigException.problem(file, v.getPropertyPath().toString(),
+            String key = v.getPropertyPath().toString();
+            problems.add(ConfigException.problem(file.toString(), lines.lineOf(key), key,
                     v.getMessage() + " (got " + quote(v.getInvalidValue()) + ")"));
         }
         return List.copyOf(problems);
+    }
+
+    /** A syntax error: at the line the parser stopped, with the YAML parser's own words, snippets left out. */
+    private static ConfigException notYaml(String file, JsonParseException e) {
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .collect(Collectors.joining(": "));
+        JsonLocation at = e.getLocation();
+        return new ConfigException(List.of(ConfigException.problem(file, at == null ? 0 : Math.max(0, at.getLineNr()), "",
+                "not valid YAML: " + message + column(at))));
+    }
+
+    /**
+     * At the line of the key (or of {@code child}, an unknown key under it) when the file has it; else where the
+     * parser stopped, which for records can be the end of the enclosing mapping.
+     */
+    private static ConfigException located(Path file, JsonProcessingException e, String key, String child, String message) {
+        int line = key.isEmpty() && child == null ? 0
+                : YamlLines.of(file).lineOf(child == null ? key : key.isEmpty() ? child : key + "." + child);
+        JsonLocation at = e.getLocation();
+        if (line == 0 && at != null) {
+            line = Math.max(0, at.getLineNr());
+        }
+        return new ConfigException(List.of(ConfigException.problem(file.toString(), line, key, message)));
     }
 
     private static String parentPath(JsonMappingException e) {
@@ -146,9 +179,8 @@ public final class YamlFiles {
         return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
     }
 
-    private static String at(JsonLocation location) {
-        return location == null || location.getLineNr() < 1 ? ""
-                : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    private static String column(JsonLocation location) {
+        return location == null || location.getColumnNr() < 1 ? "" : " (column " + location.getColumnNr() + ")";
     }
 
     /** Reads a value written as text (a duration, a rate) with the type's own parser and its message. */

@@ -1,74 +1,21 @@
 package io.oldguard.identity;
 
-import io.oldguard.config.ConfigException;
-import io.oldguard.config.Secrets;
-import io.oldguard.config.SidecarConfig;
 import io.oldguard.call.Caller;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * The configured agents, found by the SHA-256 of their bearer token. Tokens are read once at start-up from
- * the environment or a file and never kept: only the hashes are, so a heap dump does not leak them.
+ * Finds the agent behind a bearer token in the {@link Identities} in force. Every transport asks it on every
+ * request, so an agent removed from {@code sidecar.yaml} is refused from the reload on, with no cached answer.
  */
 public final class AgentDirectory {
 
-    private static final int MIN_TOKEN_LENGTH = 16;
+    private final Supplier<Identities> current;
 
-    private final Map<String, String> agentByTokenHash;
-
-    private AgentDirectory(Map<String, String> agentByTokenHash) {
-        this.agentByTokenHash = Map.copyOf(agentByTokenHash);
-    }
-
-    /**
-     * @param env where {@code tokenEnv} names are looked up (the process environment in production)
-     */
-    public static AgentDirectory resolve(SidecarConfig config, String configFile, Map<String, String> env) {
-        Map<String, String> byHash = new HashMap<>();
-        List<String> problems = new ArrayList<>();
-        config.agents().forEach((id, agent) -> {
-            String key = "agents." + id;
-            String token;
-            try {
-                token = Secrets.read(config, agent.tokenEnv(), agent.tokenFile(), env, "the agent's bearer token");
-            } catch (IllegalArgumentException e) {
-                problems.add(ConfigException.problem(configFile, key, e.getMessage()));
-                return;
-            }
-            if (token.length() < MIN_TOKEN_LENGTH) {
-                problems.add(ConfigException.problem(configFile, key, "token is " + token.length()
-                        + " characters long (expected at least " + MIN_TOKEN_LENGTH + ")"));
-                return;
-            }
-            String previous = byHash.putIfAbsent(hash(token), id);
-            if (previous != null) {
-                problems.add(ConfigException.problem(configFile, key, "has the same token as agent " + previous
-                        + " (expected one token per agent)"));
-            }
-        });
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
-        return new AgentDirectory(byHash);
+    public AgentDirectory(Supplier<Identities> current) {
+        this.current = current;
     }
 
     public Caller identify(String bearerToken) {
-        if (bearerToken == null || bearerToken.isEmpty()) {
-            return new Caller.Anonymous(true);
-        }
-        String agent = agentByTokenHash.get(hash(bearerToken));
-        return agent == null ? new Caller.Anonymous(false) : new Caller.Agent(agent);
-    }
-
-    public Set<String> agents() {
-        return Set.copyOf(agentByTokenHash.values());
-    }
-
-    static String hash(String token) {
-        return Secrets.sha256(token);
+        return current.get().identify(bearerToken);
     }
 }

@@ -36,6 +36,11 @@ public final class MetricNames {
     /** Counter: breaker transitions by backend, {@code from} and {@code to}. */
     public static final String BREAKER_TRANSITIONS = "oldguard.breaker.transitions";
 
+    /** Counter: policy reloads by {@code result} ({@code applied} or {@code failed}). */
+    public static final String POLICY_RELOADS = "oldguard.policy.reloads";
+    /** Gauge: 1 when the last policy reload applied, 0 when it was refused and an older set is still in force. */
+    public static final String POLICY_LAST_RELOAD_OK = "oldguard.policy.last.reload.ok";
+
     public static final String TAG_AGENT = "agent";
     public static final String TAG_SCOPE = "scope";
     public static final String TAG_RULE = "rule";
@@ -43,6 +48,7 @@ public final class MetricNames {
     public static final String TAG_TOOL = "tool";
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_BACKEND = "backend";
+    public static final String TAG_RESULT = "result";
 
     public static final String OUTCOME_OK = "ok";
 

@@ -4,6 +4,7 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.YamlFiles;
+import io.oldguard.config.YamlLines;
 import io.oldguard.sql.SqlToolDefinition;
 import io.oldguard.sql.SqlTools;
 import io.oldguard.sql.SqlType;
@@ -37,7 +38,11 @@ public final class PolicyLoader {
     private PolicyLoader() {
     }
 
-    private record Read(Path file, PolicyFile policy) {
+    private record Read(Path file, PolicyFile policy, YamlLines lines) {
+        /** A problem at the line {@code key} is written on. */
+        String problem(String key, String message) {
+            return ConfigException.problem(file.toString(), lines.lineOf(key), key, message);
+        }
     }
 
     public static PolicySet load(Path dir, ToolCatalog wsdlTools, Set<String> configuredAgents, Set<String> databases,
@@ -49,8 +54,8 @@ public final class PolicyLoader {
             try {
                 digest.update(Files.readAllBytes(file));
                 PolicyFile policy = YamlFiles.read(file, PolicyFile.class);
-                problems.addAll(YamlFiles.validate(file.toString(), policy));
-                files.add(new Read(file, policy));
+                problems.addAll(YamlFiles.validate(file, policy));
+                files.add(new Read(file, policy, YamlLines.of(file)));
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             } catch (IOException e) {
@@ -63,26 +68,27 @@ public final class PolicyLoader {
         Map<String, SqlToolDefinition> sqlDefinitions = new TreeMap<>();
         List<Tool> sqlTools = new ArrayList<>();
         for (Read read : files) {
-            String name = read.file().toString();
             read.policy().sqlTools().forEach((tool, def) -> {
                 if (def == null) {
-                    problems.add(ConfigException.problem(name, "sqlTools." + tool, "empty (expected description, sql, params)"));
+                    problems.add(read.problem("sqlTools." + tool, "empty (expected description, sql, params)"));
                     return;
                 }
                 if (definedIn.putIfAbsent("sqlTools." + tool, read.file()) != null) {
-                    problems.add(ConfigException.problem(name, "sqlTools." + tool, "already defined in " + definedIn.get("sqlTools." + tool)));
+                    problems.add(read.problem("sqlTools." + tool, "already defined in " + definedIn.get("sqlTools." + tool)));
                     return;
                 }
-                SqlTools.Built built = SqlTools.build(tool, def, databases, (key, message) -> problems.add(ConfigException.problem(name, key, message)));
+                SqlTools.Built built = SqlTools.build(tool, def, databases, (key, message) -> problems.add(read.problem(key, message)));
                 Tool verified = verifier.verify(built.tool(), declaredTypes(def),
-                        (key, message) -> problems.add(ConfigException.problem(name, key, message)));
+                        (key, message) -> problems.add(read.problem(key, message)));
                 sqlTools.add(verified);
                 sqlRules.put(tool, built.rules());
                 sqlDefinitions.put(tool, def);
             });
         }
-        ToolCatalog catalog = wsdlTools.with(sqlTools, taken -> problems.add(ConfigException.problem(
-                String.valueOf(definedIn.get("sqlTools." + taken)), "sqlTools." + taken, "a WSDL operation already has this name")));
+        Map<Path, Read> byFile = new TreeMap<>();
+        files.forEach(read -> byFile.put(read.file(), read));
+        ToolCatalog catalog = wsdlTools.with(sqlTools, taken -> problems.add(problem(byFile, definedIn.get("sqlTools." + taken),
+                "sqlTools." + taken, "a WSDL operation already has this name")));
 
         Map<String, ToolPolicy> tools = new TreeMap<>();
         Map<String, AgentPolicy> agents = new TreeMap<>();
@@ -90,11 +96,10 @@ public final class PolicyLoader {
             collectTools(read, catalog, sqlRules, tools, definedIn, problems);
             collectAgents(read, catalog, configuredAgents, agents, definedIn, problems);
         }
-        problems.addAll(costsWithinBursts(tools, agents, definedIn));
+        problems.addAll(costsWithinBursts(tools, agents, definedIn, byFile));
         Map<String, ToolContract> contracts = new TreeMap<>();
         for (Tool tool : catalog.all()) {
             Path file = definedIn.getOrDefault("tools." + tool.name(), definedIn.get("sqlTools." + tool.name()));
-            String name = file == null ? dir.toString() : file.toString();
             ToolPolicy policy = tools.getOrDefault(tool.name(), ToolPolicy.defaults());
             if (sqlRules.containsKey(tool.name())) {
                 policy = policy.withParams(sqlRules.get(tool.name()));
@@ -104,28 +109,30 @@ public final class PolicyLoader {
                 tools.put(tool.name(), policy);
             }
             contracts.put(tool.name(), ContractBuilder.build(tool, policy,
-                    (key, message) -> problems.add(ConfigException.problem(name, key, message))));
+                    (key, message) -> problems.add(file == null ? ConfigException.problem(dir.toString(), key, message)
+                            : problem(byFile, file, key, message))));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        // The agents sidecar.yaml configures are part of what the version names: adding one is a policy change.
+        digest.update(String.join(",", new TreeSet<>(configuredAgents)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         String version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
         return new PolicySet(catalog, tools, agents, contracts, version);
     }
 
     private static void collectTools(Read read, ToolCatalog catalog, Map<String, Map<String, ParamRule>> sqlRules,
             Map<String, ToolPolicy> tools, Map<String, Path> definedIn, List<String> problems) {
-        String name = read.file().toString();
         read.policy().tools().forEach((tool, tp) -> {
             String key = "tools." + tool;
             if (!catalog.contains(tool)) {
-                problems.add(ConfigException.problem(name, key, "no such tool (expected one of: " + toolNames(catalog) + ")"));
+                problems.add(read.problem(key, "no such tool (expected one of: " + toolNames(catalog) + ")"));
             } else if (definedIn.putIfAbsent(key, read.file()) != null) {
-                problems.add(ConfigException.problem(name, key, "already defined in " + definedIn.get(key)));
+                problems.add(read.problem(key, "already defined in " + definedIn.get(key)));
             } else if (tp != null && tp.timeout() != null && tp.timeout().isZero()) {
-                problems.add(ConfigException.problem(name, key + ".timeout", "must be longer than 0ms"));
+                problems.add(read.problem(key + ".timeout", "must be longer than 0ms"));
             } else if (tp != null && !tp.params().isEmpty() && sqlRules.containsKey(tool)) {
-                problems.add(ConfigException.problem(name, key + ".params", "a SQL tool's parameter rules belong under sqlTools."
+                problems.add(read.problem(key + ".params", "a SQL tool's parameter rules belong under sqlTools."
                         + tool + ".params"));
             } else {
                 tools.put(tool, tp == null ? ToolPolicy.defaults() : tp);
@@ -135,26 +142,25 @@ public final class PolicyLoader {
 
     private static void collectAgents(Read read, ToolCatalog catalog, Set<String> configuredAgents,
             Map<String, AgentPolicy> agents, Map<String, Path> definedIn, List<String> problems) {
-        String name = read.file().toString();
         read.policy().agents().forEach((agent, ap) -> {
             String key = "agents." + agent;
             if (!configuredAgents.contains(agent)) {
-                problems.add(ConfigException.problem(name, key, "no such agent in sidecar.yaml (expected one of: "
+                problems.add(read.problem(key, "no such agent in sidecar.yaml (expected one of: "
                         + String.join(", ", new TreeSet<>(configuredAgents)) + ")"));
                 return;
             }
             if (definedIn.putIfAbsent(key, read.file()) != null) {
-                problems.add(ConfigException.problem(name, key, "already defined in " + definedIn.get(key)));
+                problems.add(read.problem(key, "already defined in " + definedIn.get(key)));
                 return;
             }
             if (ap == null || ap.tools() == null) {
-                problems.add(ConfigException.problem(name, key + ".tools", "missing (expected a list of tool names)"));
+                problems.add(read.problem(key + ".tools", "missing (expected a list of tool names)"));
                 return;
             }
             for (int i = 0; i < ap.tools().size(); i++) {
                 String tool = ap.tools().get(i);
                 if (!catalog.contains(tool)) {
-                    problems.add(ConfigException.problem(name, key + ".tools[" + i + "]", "no such tool \"" + tool
+                    problems.add(read.problem(key + ".tools[" + i + "]", "no such tool \"" + tool
                             + "\" (expected one of: " + toolNames(catalog) + ")"));
                 }
             }
@@ -174,11 +180,11 @@ public final class PolicyLoader {
 
     /** A call whose cost exceeds a bucket's capacity could never pass: refuse the policy instead. */
     private static List<String> costsWithinBursts(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents,
-            Map<String, Path> definedIn) {
+            Map<String, Path> definedIn, Map<Path, Read> byFile) {
         List<String> problems = new ArrayList<>();
         tools.forEach((tool, tp) -> {
             if (tp.limits() != null && tp.limits().perAgent() != null && tp.cost() > tp.limits().perAgent().burst()) {
-                problems.add(ConfigException.problem(String.valueOf(definedIn.get("tools." + tool)), "tools." + tool + ".cost",
+                problems.add(problem(byFile, definedIn.get("tools." + tool), "tools." + tool + ".cost",
                         "cost " + tp.cost() + " exceeds the burst " + tp.limits().perAgent().burst()
                                 + " of limits.perAgent, so no call could pass (expected cost <= burst)"));
             }
@@ -190,13 +196,18 @@ public final class PolicyLoader {
             for (String tool : ap.tools()) {
                 ToolPolicy tp = tools.get(tool);
                 if (tp != null && tp.cost() > ap.limits().rate().burst()) {
-                    problems.add(ConfigException.problem(String.valueOf(definedIn.get("agents." + agent)),
+                    problems.add(problem(byFile, definedIn.get("agents." + agent),
                             "agents." + agent + ".limits.rate", "burst " + ap.limits().rate().burst() + " is below the cost "
                                     + tp.cost() + " of " + tool + ", so the agent could never call it (expected burst >= cost)"));
                 }
             }
         });
         return problems;
+    }
+
+    private static String problem(Map<Path, Read> byFile, Path file, String key, String message) {
+        Read read = byFile.get(file);
+        return read == null ? ConfigException.problem(String.valueOf(file), key, message) : read.problem(key, message);
     }
 
     private static String toolNames(ToolCatalog catalog) {

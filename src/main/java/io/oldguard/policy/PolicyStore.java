@@ -2,134 +2,170 @@ package io.oldguard.policy;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.audit.Events;
 import io.oldguard.config.ConfigException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.oldguard.identity.Identities;
+import io.oldguard.metrics.MetricNames;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy set in force, and its reloading. A reload builds a complete new set and swaps one reference; a
- * set that fails to load never replaces the good one, and the failure is kept for operators to read. A watcher
- * on a virtual thread reloads when the policy files change (their content, not their timestamps, so the symlink
- * swaps of a Kubernetes ConfigMap are seen too).
+ * The policy set and agent identities in force, and their reloading. A reload builds a complete new set, checks
+ * it, and swaps one reference; a set that fails to load never replaces the good one, and the failure is kept for
+ * operators, logged and counted. A call runs {@link #pinned pinned} to the set in force when it started, so a
+ * swap never changes the rules halfway through a call.
  */
 public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyStore.class);
+    // Long enough for an editor's multi-file save, short enough to stay well inside the 2 s an edit may take.
+    private static final Duration QUIET = Duration.ofMillis(200);
 
-    /** What the last reload did. */
-    public record Reload(Instant at, boolean applied, String version, List<String> problems) {
+    /**
+     * What the last reload did.
+     *
+     * @param restartRequired keys of {@code sidecar.yaml} edited on disk that only a restart applies
+     */
+    public record Reload(Instant at, boolean applied, String version, List<String> problems, List<String> restartRequired) {
         public Reload {
             problems = List.copyOf(problems);
+            restartRequired = List.copyOf(restartRequired);
         }
     }
 
-    private final AtomicReference<PolicySet> current;
-    private final Supplier<PolicySet> loader;
-    private final Path dir;
+    /** What a reload read from disk, checked and ready to swap in. */
+    public record Loaded(PolicySet policies, Identities identities, List<String> restartRequired) {
+        public Loaded {
+            restartRequired = List.copyOf(restartRequired);
+        }
+    }
+
+    /** The set in force, who the agents are, and since when: swapped as one. */
+    private record InForce(PolicySet policies, Identities identities, Instant since) {
+    }
+
+    private final AtomicReference<InForce> current;
+    private final ThreadLocal<PolicySet> pinned = new ThreadLocal<>();
+    private final Supplier<Loaded> loader;
     private final Clock clock;
     private final AtomicReference<Reload> lastReload;
     private final List<Consumer<PolicySet>> listeners = new CopyOnWriteArrayList<>();
-    private volatile Thread watcher;
+    private final Counter applied;
+    private final Counter failed;
+    private volatile PolicyWatcher watcher;
 
-    /** @param loader builds a new policy set from disk, throwing {@link ConfigException} with every problem */
-    public PolicyStore(PolicySet initial, Supplier<PolicySet> loader, Path dir, Clock clock) {
-        this.current = new AtomicReference<>(initial);
+    /** @param loader reads everything reloadable from disk, throwing {@link ConfigException} with every problem */
+    public PolicyStore(PolicySet initial, Identities identities, Supplier<Loaded> loader, Clock clock, MeterRegistry metrics) {
+        this.current = new AtomicReference<>(new InForce(initial, identities, clock.instant()));
         this.loader = loader;
-        this.dir = dir;
         this.clock = clock;
-        this.lastReload = new AtomicReference<>(new Reload(clock.instant(), true, initial.version(), List.of()));
+        this.lastReload = new AtomicReference<>(new Reload(clock.instant(), true, initial.version(), List.of(), List.of()));
+        this.applied = Counter.builder(MetricNames.POLICY_RELOADS).description("Policy reloads by result")
+                .tag(MetricNames.TAG_RESULT, "applied").register(metrics);
+        this.failed = Counter.builder(MetricNames.POLICY_RELOADS).description("Policy reloads by result")
+                .tag(MetricNames.TAG_RESULT, "failed").register(metrics);
+        Gauge.builder(MetricNames.POLICY_LAST_RELOAD_OK, lastReload, r -> r.get().applied() ? 1 : 0)
+                .description("1 when the last policy reload applied, 0 when it was refused").register(metrics);
     }
 
+    /** The set this call is pinned to, or else the one in force. */
     @Override
     public PolicySet get() {
-        return current.get();
+        PolicySet mine = pinned.get();
+        return mine != null ? mine : current.get().policies();
+    }
+
+    public Identities identities() {
+        return current.get().identities();
+    }
+
+    /** When the set in force was swapped in (or loaded at start). */
+    public Instant loadedAt() {
+        return current.get().since();
     }
 
     public Reload lastReload() {
         return lastReload.get();
     }
 
-    /** Called with the new set after every applied reload (e.g. to tell MCP sessions their tools changed). */
+    /**
+     * Runs one call's work with {@link #get()} answering the set in force now, whatever reloads happen meanwhile.
+     * Calls run one per virtual thread, so a thread-local is the call's own.
+     */
+    public <T> T pinned(Supplier<T> work) {
+        if (pinned.get() != null) {
+            return work.get();
+        }
+        pinned.set(current.get().policies());
+        try {
+            return work.get();
+        } finally {
+            pinned.remove();
+        }
+    }
+
+    /** Called with the new set after every reload that changed it (e.g. to tell MCP sessions their tools changed). */
     public void onChange(Consumer<PolicySet> listener) {
         listeners.add(listener);
     }
 
-    /** Loads the policy folder again; blocking (file I/O, maybe the database): never on an event loop. */
+    /** Loads everything reloadable again; blocking (file I/O, maybe the database): never on an event loop. */
     public synchronized Reload reload() {
-        PolicySet before = current.get();
+        PolicySet before = current.get().policies();
         Reload result;
         try {
-            PolicySet loaded = loader.get();
-            current.set(loaded);
-            result = new Reload(clock.instant(), true, loaded.version(), List.of());
-            if (!loaded.version().equals(before.version())) {
-                LOG.warn("policies reloaded: {} -> {}", before.version(), loaded.version(), kv("event", Events.POLICY_RELOADED),
-                        kv("from", before.version()), kv("to", loaded.version()));
-                listeners.forEach(l -> l.accept(loaded));
+            Loaded loaded = loader.get();
+            PolicySet now = loaded.policies();
+            current.set(new InForce(now, loaded.identities(), clock.instant()));
+            result = new Reload(clock.instant(), true, now.version(), List.of(), loaded.restartRequired());
+            applied.increment();
+            if (!now.version().equals(before.version())) {
+                LOG.warn("policies reloaded: {} -> {}", before.version(), now.version(), kv("event", Events.POLICY_RELOADED),
+                        kv("from", before.version()), kv("to", now.version()));
+                listeners.forEach(l -> l.accept(now));
+            }
+            if (!loaded.restartRequired().isEmpty()) {
+                LOG.warn("sidecar.yaml changed where only a restart applies: {}", loaded.restartRequired(),
+                        kv("event", Events.CONFIG_RESTART_REQUIRED), kv("keys", loaded.restartRequired()));
             }
         } catch (RuntimeException e) {
             // Any failure, even a bug, keeps the set in force and the watcher alive.
             List<String> problems = e instanceof ConfigException ce ? ce.problems() : List.of("reload failed: " + e);
-            result = new Reload(clock.instant(), false, before.version(), problems);
-            LOG.error("policy reload refused; keeping version {}", before.version(), kv("event", Events.POLICY_RELOAD_FAILED),
-                    kv("version", before.version()), kv("problems", problems));
+            result = new Reload(clock.instant(), false, before.version(), problems, List.of());
+            failed.increment();
+            LOG.error("policy reload refused; keeping version {}: {}", before.version(), String.join("; ", problems),
+                    kv("event", Events.POLICY_RELOAD_FAILED), kv("version", before.version()), kv("problems", problems));
         }
         lastReload.set(result);
         return result;
     }
 
-    /** Reloads whenever the files' content changes, checking every {@code interval}. */
-    public void watch(Duration interval) {
-        watcher = Thread.ofVirtual().name("oldguard-policy-watch").start(() -> {
-            String seen = contentHash();
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(interval);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                String now = contentHash();
-                if (!now.equals(seen)) {
-                    seen = now;
-                    reload();
-                }
-            }
-        });
-    }
-
-    private String contentHash() {
-        try (Stream<Path> files = Files.list(dir)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                digest.update(f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                digest.update(Files.readAllBytes(f));
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return "unreadable";
-        }
+    /**
+     * Reloads whenever the policy files' or the configuration file's content changes, checking every
+     * {@code interval}.
+     *
+     * @param configFile null when the configuration was built in code
+     */
+    public void watch(Path dir, Path configFile, Duration interval) {
+        watcher = new PolicyWatcher(dir, configFile, interval, QUIET, this::reload);
     }
 
     @Override
     public void close() {
         if (watcher != null) {
-            watcher.interrupt();
+            watcher.close();
         }
     }
 }

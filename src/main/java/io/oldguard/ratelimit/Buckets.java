@@ -1,6 +1,8 @@
 package io.oldguard.ratelimit;
 
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import io.oldguard.config.Rate;
 
@@ -11,9 +13,15 @@ public final class Buckets {
     }
 
     public static Bucket of(Rate rate, TimeMeter time) {
-        return Bucket.builder()
-                .addLimit(limit -> limit.capacity(rate.burst()).refillGreedy(rate.amount(), rate.period()))
-                .withCustomTimePrecision(time)
-                .build();
+        return Bucket.builder().addLimit(limit(rate)).withCustomTimePrecision(time).build();
+    }
+
+    /** The same limit, to reconfigure a bucket that already exists. */
+    static BucketConfiguration configuration(Rate rate) {
+        return BucketConfiguration.builder().addLimit(limit(rate)).build();
+    }
+
+    private static Bandwidth limit(Rate rate) {
+        return Bandwidth.builder().capacity(rate.burst()).refillGreedy(rate.amount(), rate.period()).build();
     }
 }

@@ -30,8 +30,8 @@ public final class RateLimitGuard implements Guard {
     private final Supplier<PolicySet> policies;
     private final TimeMeter time;
     private final MeterRegistry metrics;
-    // Keyed by scope, agent and the rate itself, so a policy reload with a new rate starts a new bucket.
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    // Keyed by scope and agent (and tool), not by rate: a reload that changes a rate reconfigures the bucket.
+    private final Map<String, LimitBucket> buckets = new ConcurrentHashMap<>();
 
     public RateLimitGuard(Supplier<PolicySet> policies, TimeMeter time, MeterRegistry metrics) {
         this.policies = policies;
@@ -72,7 +72,13 @@ public final class RateLimitGuard implements Guard {
     }
 
     private Bucket bucket(String scope, String key, Rate rate) {
-        return buckets.computeIfAbsent(scope + '|' + key + '|' + rate, k -> Buckets.of(rate, time));
+        String id = scope + '|' + key;
+        LimitBucket found = buckets.get(id);
+        if (found != null && found.rate().equals(rate)) {
+            return found.bucket();
+        }
+        return buckets.compute(id, (k, old) -> old == null ? new LimitBucket(Buckets.of(rate, time), rate)
+                : old.rate().equals(rate) ? old : old.reconfigured(rate)).bucket();
     }
 
     private Verdict refuse(String scope, String agent, String tool, Rate rate, ConsumptionProbe probe) {

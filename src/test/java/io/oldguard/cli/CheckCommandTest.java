@@ -2,10 +2,13 @@ package io.oldguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oldguard.config.BrokenCopies;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,8 +52,42 @@ class CheckCommandTest {
 
         assertThat(Main.run(new String[] {"check", "--config", config.toString()})).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("error: " + config + ": listeners.admin.port: must be greater than or equal to 0")
+                .contains("error: " + config + ":6: listeners.admin.port: must be greater than or equal to 0")
                 .contains("1 problem(s) found");
+    }
+
+    @Test
+    void jsonFormatGivesEachProblemsFileLineAndKey() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        BrokenCopies.replace(dir.resolve("policies/inventory.yaml"), "minimum: 1, maximum: 9999999", "minimum: 0, maximum: 9999999");
+
+        assertThat(Main.run(new String[] {"check", "--config", config.toString(), "--format", "json"})).isEqualTo(1);
+        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(report.path("ok").asBoolean(true)).isFalse();
+        JsonNode problem = report.path("problems").get(0);
+        assertThat(problem.path("file").asText()).isEqualTo(dir.resolve("policies/inventory.yaml").toString());
+        assertThat(problem.path("line").asInt()).isEqualTo(9);
+        assertThat(problem.path("key").asText()).isEqualTo("tools.GetStock.params.ItemID.minimum");
+        assertThat(problem.path("message").asText()).startsWith("loosens the XSD's minimum 1 with 0");
+    }
+
+    @Test
+    void diffSaysWhichRulesAndGrantsAPolicyChangeTightensOrLoosens() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        Path edited = BrokenCopies.copyOfShippedSetup(Files.createDirectories(dir.resolve("edited"))).resolveSibling("policies");
+        Path policy = edited.resolve("inventory.yaml");
+        BrokenCopies.replace(policy, "maximum: 9999999 }", "maximum: 999999 }");
+        BrokenCopies.replace(policy, "tools: [GetStock, ListItems, low_stock]", "tools: [GetStock, ListItems, low_stock, ReserveStock]");
+        BrokenCopies.replace(policy, "  ListItems:\n    timeout: 3s\n    params:\n      Page: { maximum: 500 }",
+                "  ListItems:\n    timeout: 3s\n    params:\n      Page: { maximum: 600 }");
+
+        assertThat(Main.run(new String[] {"check", "--config", config.toString(), "--diff", dir.resolve("policies").toString(),
+                edited.toString()})).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("3 change(s)")
+                .contains("loosened  agents.support-bot.tools: now ReserveStock")
+                .contains("tightened tools.GetStock.params.ItemID.maximum: 9999999 -> 999999")
+                .contains("loosened  tools.ListItems.params.Page.maximum: 500 -> 600");
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Policy rules may only tighten the XSD; everything else is refused by file and key. */
+/** Policy rules may only tighten the XSD; everything else is refused by file, line and key. */
 class PolicyRulesCheckTest {
 
     @TempDir
@@ -31,21 +31,21 @@ class PolicyRulesCheckTest {
     void refusesAMinimumBelowTheXsd() {
         replace(policy, "ItemID: { minimum: 1, maximum: 9999999 }", "ItemID: { minimum: 0, maximum: 9999999 }");
 
-        assertThat(problems()).containsExactly(policy + ": tools.GetStock.params.ItemID.minimum: loosens the XSD's minimum 1 with 0 (a policy may only tighten)");
+        assertThat(problems()).containsExactly(policy + ":9: tools.GetStock.params.ItemID.minimum: loosens the XSD's minimum 1 with 0 (a policy may only tighten)");
     }
 
     @Test
     void refusesAMaximumAboveTheXsd() {
         replace(policy, "Quantity: { maximum: 50 }", "Quantity: { maximum: 5000 }");
 
-        assertThat(problems()).containsExactly(policy + ": tools.ReserveStock.params.Quantity.maximum: loosens the XSD's maximum 500 with 5000 (a policy may only tighten)");
+        assertThat(problems()).containsExactly(policy + ":23: tools.ReserveStock.params.Quantity.maximum: loosens the XSD's maximum 500 with 5000 (a policy may only tighten)");
     }
 
     @Test
     void refusesAMaxLengthAboveTheXsd() {
         replace(policy, "maxLength: 30", "maxLength: 41");
 
-        assertThat(problems()).containsExactly(policy + ": tools.ListItems.params.NameFilter.maxLength: loosens the XSD's maxLength 40 (a policy may only tighten)");
+        assertThat(problems()).containsExactly(policy + ":17: tools.ListItems.params.NameFilter.maxLength: loosens the XSD's maxLength 40 (a policy may only tighten)");
     }
 
     @Test
@@ -53,7 +53,7 @@ class PolicyRulesCheckTest {
         replace(policy, "Page: { maximum: 500 }", "Page: { maximum: 500 }\n      Category: { enum: [TOOLS, TOYS] }");
 
         assertThat(problems()).singleElement().asString()
-                .startsWith(policy + ": tools.ListItems.params.Category.enum: loosens the XSD's enumeration: [TOYS]");
+                .startsWith(policy + ":17: tools.ListItems.params.Category.enum: loosens the XSD's enumeration: [TOYS]");
     }
 
     @Test
@@ -61,7 +61,7 @@ class PolicyRulesCheckTest {
         replace(policy, "Quantity: { maximum: 50 }", "Quantity: { maximum: 50, required: false }");
 
         assertThat(problems()).singleElement().asString()
-                .startsWith(policy + ": tools.ReserveStock.params.Quantity.required: loosens the XSD");
+                .startsWith(policy + ":23: tools.ReserveStock.params.Quantity.required: loosens the XSD");
     }
 
     @Test
@@ -69,14 +69,14 @@ class PolicyRulesCheckTest {
         replace(policy, "\"^PO-[0-9]{6}$\"", "\"^PO-[0-9{6}$\"");
 
         assertThat(problems()).singleElement().asString()
-                .startsWith(policy + ": tools.ReserveStock.params.OrderRef.pattern: the pattern \"^PO-[0-9{6}$\" does not compile");
+                .startsWith(policy + ":24: tools.ReserveStock.params.OrderRef.pattern: the pattern \"^PO-[0-9{6}$\" does not compile");
     }
 
     @Test
     void refusesAnUnknownParameter() {
         replace(policy, "Quantity: { maximum: 50 }", "Qty: { maximum: 50 }");
 
-        assertThat(problems()).containsExactly(policy + ": tools.ReserveStock.params.Qty: no such parameter of ReserveStock (expected one of: ItemID, Quantity, OrderRef)");
+        assertThat(problems()).containsExactly(policy + ":23: tools.ReserveStock.params.Qty: no such parameter of ReserveStock (expected one of: ItemID, Quantity, OrderRef)");
     }
 
     @Test
@@ -84,7 +84,7 @@ class PolicyRulesCheckTest {
         replace(policy, "  GetStock:\n    timeout: 2s", "  GetStocks:\n    timeout: 2s");
 
         assertThat(problems()).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ": tools.GetStocks: no such tool (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
+                .startsWith(policy + ":6: tools.GetStocks: no such tool (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
     }
 
     @Test
@@ -92,14 +92,14 @@ class PolicyRulesCheckTest {
         replace(policy, "onViolation: halt\n    limits: { perAgent", "onViolation: explode\n    limits: { perAgent");
 
         assertThat(problems()).singleElement().asString()
-                .startsWith(policy + ": tools.GetStock.onViolation: expected halt, reject or observe (got \"explode\")");
+                .startsWith(policy + ":10: tools.GetStock.onViolation: expected halt, reject or observe (got \"explode\")");
     }
 
     @Test
     void refusesARangeOnAString() {
         replace(policy, "OrderRef: { pattern: \"^PO-[0-9]{6}$\" }", "OrderRef: { maximum: 5 }");
 
-        assertThat(problems()).containsExactly(policy + ": tools.ReserveStock.params.OrderRef: minimum/maximum apply to numbers; OrderRef is a string");
+        assertThat(problems()).containsExactly(policy + ":24: tools.ReserveStock.params.OrderRef: minimum/maximum apply to numbers; OrderRef is a string");
     }
 
     private List<String> problems() {

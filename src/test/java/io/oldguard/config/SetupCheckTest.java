@@ -36,7 +36,7 @@ class SetupCheckTest {
         replace(config, "maxConnections: 16", "maxConnection: 16");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(config.toString() + ": backends.inventory: unknown key \"maxConnection\"")
+                .startsWith(config + ":" + lineOf(config, "maxConnection: 16") + ": backends.inventory: unknown key \"maxConnection\"")
                 .contains("maxConnections"));
     }
 
@@ -46,7 +46,7 @@ class SetupCheckTest {
         replace(config, "port: 8080", "port: 80800");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(config + ": listeners.agent.port: must be less than or equal to 65535"));
+                .startsWith(config + ":" + lineOf(config, "port: 80800") + ": listeners.agent.port: must be less than or equal to 65535"));
     }
 
     @Test
@@ -55,7 +55,7 @@ class SetupCheckTest {
         replace(config, "timeout: 5s", "timeout: 5 seconds");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(config + ": backends.inventory.timeout:").contains("250ms, 5s"));
+                .startsWith(config + ":" + lineOf(config, "timeout: 5 seconds") + ": backends.inventory.timeout:").contains("250ms, 5s"));
     }
 
     @Test
@@ -64,7 +64,7 @@ class SetupCheckTest {
         replace(config, "tokenEnv: OLDGUARD_TOKEN_ORDER_BOT", "{}");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .isEqualTo(config + ": agents.order-bot: set exactly one of tokenEnv (an environment variable name) or tokenFile (a path) (got neither)"));
+                .isEqualTo(config + ":" + lineOf(config, "order-bot:") + ": agents.order-bot: set exactly one of tokenEnv (an environment variable name) or tokenFile (a path) (got neither)"));
     }
 
     @Test
@@ -73,7 +73,7 @@ class SetupCheckTest {
         replace(config, "wsdl: wsdl/inventory.wsdl", "wsdl: wsdl/inventroy.wsdl");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(config + ": backends.inventory.wsdl: file ").contains("does not exist"));
+                .startsWith(config + ":" + lineOf(config, "wsdl:") + ": backends.inventory.wsdl: file ").contains("does not exist"));
     }
 
     @Test
@@ -81,7 +81,7 @@ class SetupCheckTest {
         Path config = copyOfShippedSetup(dir);
         replace(config, "agents:\n", "agents: [\n");
 
-        assertThat(problems(config)).anySatisfy(p -> assertThat(p).startsWith(config + ": ").contains("line"));
+        assertThat(problems(config)).anySatisfy(p -> assertThat(p).startsWith(config + ":" + lineOf(config, "agents: [") + ": agents: "));
     }
 
     @Test
@@ -111,7 +111,7 @@ class SetupCheckTest {
         replace(policy, "tools: [GetStock, ListItems, low_stock]\n", "tools: [GetStock, GetStocks, low_stock]\n");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ": agents.support-bot.tools[1]: no such tool \"GetStocks\" (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
+                .startsWith(policy + ":30: agents.support-bot.tools[1]: no such tool \"GetStocks\" (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
     }
 
     @Test
@@ -121,7 +121,7 @@ class SetupCheckTest {
         replace(policy, "  order-bot:\n    tools:", "  orders-bot:\n    tools:");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ": agents.orders-bot: no such agent in sidecar.yaml"));
+                .startsWith(policy + ":32: agents.orders-bot: no such agent in sidecar.yaml"));
     }
 
     @Test
@@ -138,5 +138,20 @@ class SetupCheckTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> Setup.load(config));
         assertThat(e).as("expected %s to be refused", config).isNotNull();
         return e.problems();
+    }
+
+    /** The 1-based line of the first line containing {@code text}, so expectations follow edits to the shipped file. */
+    private static int lineOf(Path file, String text) {
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).contains(text)) {
+                    return i + 1;
+                }
+            }
+            throw new AssertionError(text + " is not in " + file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -55,7 +55,7 @@ class PolicyReloadIT {
             JsonNode state = policies(harness);
             assertThat(state.path("version").asText()).isEqualTo(version);
             assertThat(state.path("lastReload").path("problems").get(0).asText())
-                    .startsWith(Path.of(folder, "test.yaml") + ": agents.support-bot.tools[1]: no such tool \"DropTables\"");
+                    .startsWith(Path.of(folder, "test.yaml") + ":3: agents.support-bot.tools[1]: no such tool \"DropTables\"");
             assertThat(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}").status()).isEqualTo(200);
             assertThat(harness.admin().postJson("/v1/policies/reload", ADMIN_TOKEN, "").status()).isEqualTo(422);
         }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The limit arithmetic on fake time: burst, refill, cost, the two scopes and the 429's headers. */
@@ -92,6 +93,36 @@ class RateLimitGuardTest {
         assertThat(guard.check(call(RESERVE))).isEqualTo(Verdict.ALLOW);
         assertThat(guard.check(call(RESERVE))).isEqualTo(Verdict.ALLOW);
         assertThat(guard.check(call(RESERVE))).as("three agent tokens: GetStock once, ReserveStock twice").isInstanceOf(Refusal.class);
+    }
+
+    @Test
+    void aLoosenedLimitKeepsTheSpentBucketInsteadOfRefillingIt() {
+        AtomicReference<PolicySet> policy = new AtomicReference<>(policies(Rate.parse("5/s"), Map.of()));
+        RateLimitGuard guard = new RateLimitGuard(policy::get, clock, metrics);
+        for (int i = 0; i < 5; i++) {
+            guard.check(call(GET_STOCK));
+        }
+
+        policy.set(policies(Rate.parse("5/s burst 50"), Map.of()));
+
+        assertThat(guard.check(call(GET_STOCK))).isInstanceOf(Refusal.class);
+        clock.advance(Duration.ofMillis(200));
+        assertThat(guard.check(call(GET_STOCK))).isEqualTo(Verdict.ALLOW);
+    }
+
+    @Test
+    void aTightenedLimitCutsTheTokensLeftToTheNewBurst() {
+        AtomicReference<PolicySet> policy = new AtomicReference<>(policies(Rate.parse("20/s"), Map.of()));
+        RateLimitGuard guard = new RateLimitGuard(policy::get, clock, metrics);
+        guard.check(call(GET_STOCK));
+
+        policy.set(policies(Rate.parse("1/min burst 3"), Map.of()));
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(guard.check(call(GET_STOCK))).isEqualTo(Verdict.ALLOW);
+        }
+        assertThat(guard.check(call(GET_STOCK))).isInstanceOfSatisfying(Refusal.class,
+                r -> assertThat(r.retryAfter()).isEqualTo(Duration.ofMinutes(1)));
     }
 
     @Test

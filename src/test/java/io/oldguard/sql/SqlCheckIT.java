@@ -67,7 +67,7 @@ class SqlCheckIT {
 
         assertThat(MainAccess.run("check", "--db", "--config", config.toString())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("error: " + sqlPolicy + ": sqlTools.item_reservations.sql: rejected by database inventory-db: ERROR: syntax error");
+                .contains("error: " + sqlPolicy + ":23: sqlTools.item_reservations.sql: rejected by database inventory-db: ERROR: syntax error");
     }
 
     @Test
@@ -77,7 +77,7 @@ class SqlCheckIT {
 
         assertThat(MainAccess.run("check", "--db", "--config", config.toString())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("error: " + sqlPolicy + ": sqlTools.item_reservations.params.item_id.type: declared text, but the database expects int4 for :item_id");
+                .contains("error: " + sqlPolicy + ":29: sqlTools.item_reservations.params.item_id.type: declared text, but the database expects int4 for :item_id");
     }
 
     @Test

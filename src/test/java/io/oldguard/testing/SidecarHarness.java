@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -56,6 +57,12 @@ public final class SidecarHarness implements AutoCloseable {
     /** @param prepare runs SQL on the test database after the simulator made its tables, before oldguard starts */
     public static SidecarHarness start(UnaryOperator<SimulatorSettings> simulatorSettings,
             UnaryOperator<SidecarConfig> sidecarConfig, SqlStep prepare) {
+        return start(Path.of("sidecar.yaml"), simulatorSettings, sidecarConfig, prepare);
+    }
+
+    /** @param configFile the sidecar.yaml read at start and again on every reload */
+    public static SidecarHarness start(Path configFile, UnaryOperator<SimulatorSettings> simulatorSettings,
+            UnaryOperator<SidecarConfig> sidecarConfig, SqlStep prepare) {
         TestDatabase database = TestDatabase.create();
         LegacyInventorySimulator simulator = null;
         try {
@@ -64,9 +71,12 @@ public final class SidecarHarness implements AutoCloseable {
             try (Connection c = database.connect(); Statement s = c.createStatement()) {
                 prepare.run(s);
             }
-            SidecarConfig config = sidecarConfig.apply(withDatabase(pointedAt(ConfigLoader.load(Path.of("sidecar.yaml")),
-                    simulator.endpoint()), database));
-            Sidecar sidecar = Sidecar.start(config, "sidecar.yaml", tokens());
+            URI endpoint = simulator.endpoint();
+            Path halts = freshHaltsFile();
+            // Read again on every reload with the same adjustments, as `oldguard run` reads its file again.
+            Supplier<SidecarConfig> read = () -> sidecarConfig.apply(withDatabase(pointedAt(
+                    ConfigLoader.load(configFile), endpoint, halts), database));
+            Sidecar sidecar = Sidecar.start(read.get(), configFile.toString(), read, tokens());
             return new SidecarHarness(database, simulator, sidecar);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -87,10 +97,10 @@ public final class SidecarHarness implements AutoCloseable {
     }
 
     /** Free ports, the given endpoint, and a halts file of its own so tests never share halted agents. */
-    public static SidecarConfig pointedAt(SidecarConfig config, URI endpoint) {
+    private static SidecarConfig pointedAt(SidecarConfig config, URI endpoint, Path halts) {
         SoapBackendConfig inventory = config.backends().get("inventory").withEndpoint(endpoint);
         return config.withListeners(Listeners.ephemeral()).withBackends(Map.of("inventory", inventory))
-                .withHalts(new HaltsConfig(freshHaltsFile().toString(), config.halts().errorStreak()));
+                .withHalts(new HaltsConfig(halts.toString(), config.halts().errorStreak()));
     }
 
     /** The shipped database entry, pointed at the test database (trust auth, no password). */

@@ -1,0 +1,46 @@
+package io.oldguard.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Which settings of an edited {@code sidecar.yaml} a running sidecar cannot apply live: everything but
+ * {@code agents}. Ports are bound, pools opened and backends built at start, so these are reported to the
+ * operator as needing a restart rather than silently ignored.
+ */
+public final class RestartRequired {
+
+    private RestartRequired() {
+    }
+
+    /** Keys, most specific known (e.g. {@code backends.inventory}), whose value differs; empty if none. */
+    public static List<String> between(SidecarConfig running, SidecarConfig edited) {
+        List<String> keys = new ArrayList<>();
+        same(keys, "listeners", running.listeners(), edited.listeners());
+        same(keys, "requests", running.requests(), edited.requests());
+        entries(keys, "backends", running.backends(), edited.backends());
+        entries(keys, "databases", running.databases(), edited.databases());
+        same(keys, "policies", running.policiesDir(), edited.policiesDir());
+        same(keys, "policyWatch", running.policyWatch(), edited.policyWatch());
+        same(keys, "halts", running.halts(), edited.halts());
+        same(keys, "admin", running.admin(), edited.admin());
+        return List.copyOf(keys);
+    }
+
+    private static void same(List<String> keys, String key, Object running, Object edited) {
+        if (!Objects.equals(running, edited)) {
+            keys.add(key);
+        }
+    }
+
+    private static void entries(List<String> keys, String key, Map<String, ?> running, Map<String, ?> edited) {
+        TreeSet<String> names = new TreeSet<>(running.keySet());
+        names.addAll(edited.keySet());
+        for (String name : names) {
+            same(keys, key + "." + name, running.get(name), edited.get(name));
+        }
+    }
+}

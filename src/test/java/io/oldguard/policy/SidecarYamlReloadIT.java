@@ -1,0 +1,68 @@
+package io.oldguard.policy;
+
+import static io.oldguard.testing.SidecarHarness.ADMIN_TOKEN;
+import static io.oldguard.testing.SidecarHarness.ORDER_TOKEN;
+import static io.oldguard.testing.SidecarHarness.SUPPORT_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.oldguard.config.BrokenCopies;
+import io.oldguard.testing.Await;
+import io.oldguard.testing.Http;
+import io.oldguard.testing.SidecarHarness;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Agents in sidecar.yaml apply live; settings that cannot change live are reported as needing a restart. */
+class SidecarYamlReloadIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAgentRemovedFromSidecarYamlIsRefusedAtOnce() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config)) {
+            Http agent = harness.agent();
+            assertThat(agent.postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}").status()).isEqualTo(200);
+
+            BrokenCopies.replace(dir.resolve("policies/inventory.yaml"), """
+                      order-bot:
+                        tools: [GetStock, ListItems, ReserveStock, low_stock, item_reservations]
+                        limits: { rate: "20/s burst 40" }
+                    """, "");
+            BrokenCopies.replace(config, "  order-bot:\n    tokenEnv: OLDGUARD_TOKEN_ORDER_BOT\n", "");
+
+            Await.until(Duration.ofSeconds(5), "order-bot unknown",
+                    () -> agent.postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}").status() == 401);
+            assertThat(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}").status()).isEqualTo(200);
+            assertThat(state(harness).path("lastReload").path("applied").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void aChangedBackendSettingIsReportedAsNeedingARestart() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config)) {
+            String version = state(harness).path("version").asText();
+
+            BrokenCopies.replace(config, "maxConnections: 16", "maxConnections: 8");
+
+            Await.until(Duration.ofSeconds(5), "the restart reported",
+                    () -> state(harness).path("lastReload").path("restartRequired").toString().contains("backends.inventory"));
+            JsonNode state = state(harness);
+            assertThat(state.path("lastReload").path("applied").asBoolean()).isTrue();
+            assertThat(state.path("version").asText()).isEqualTo(version);
+        }
+    }
+
+    private static SidecarHarness start(Path config) {
+        return SidecarHarness.start(config, s -> s, c -> c.withPolicyWatch(Duration.ofMillis(100)), sql -> { });
+    }
+
+    private static JsonNode state(SidecarHarness harness) {
+        return harness.admin().get("/admin/policy", ADMIN_TOKEN).json();
+    }
+}
