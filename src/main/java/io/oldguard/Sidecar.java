@@ -118,13 +118,17 @@ public final class Sidecar implements AutoCloseable {
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
         // Breaker, shaping and bulkhead stand between every call and every backend, SOAP or SQL.
+        Map<String, ProtectedBackend> shaped = new LinkedHashMap<>();
         config.backends().forEach((name, b) -> {
             SoapBackend soap = new SoapBackend(name, b, clock);
             soapBackends.put(name, soap);
-            backends.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(),
+            shaped.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(),
                     policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
             timeouts.put(name, b.timeout());
         });
+        backends.putAll(shaped);
+        // Backend-wide limits in sidecar.yaml apply live; the rest of a backend's settings need a restart.
+        policies.onApplied(loaded -> loaded.backendLimits().forEach((name, limits) -> shaped.get(name).reconfigure(limits)));
         config.databases().forEach((name, db) -> {
             SqlBackend sql = new SqlBackend(name, pools.get(name), db.url(), db.statementTimeout(), workers, clock);
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
@@ -180,8 +184,9 @@ public final class Sidecar implements AutoCloseable {
     }
 
     /**
-     * Everything a reload may change: the policy folder and {@code sidecar.yaml}'s agents (with their tokens). The
-     * running configuration's other settings stay; edits to them are reported as needing a restart.
+     * Everything a reload may change: the policy folder, and {@code sidecar.yaml}'s agents (with their tokens) and
+     * backend-wide limits. The running configuration's other settings stay; edits to them are reported as needing
+     * a restart.
      */
     private static PolicyStore.Loaded reloadable(SidecarConfig running, String configFile, Supplier<SidecarConfig> reread,
             Map<String, String> env, SqlVerifier verifier) {
@@ -203,7 +208,13 @@ public final class Sidecar implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new PolicyStore.Loaded(policies, identities, RestartRequired.between(running, edited));
+        Map<String, BackendLimits> limits = new LinkedHashMap<>();
+        edited.backends().forEach((name, b) -> {
+            if (running.backends().containsKey(name)) {
+                limits.put(name, b.limits());
+            }
+        });
+        return new PolicyStore.Loaded(policies, identities, limits, RestartRequired.between(running, edited));
     }
 
     private static String adminTokenHash(SidecarConfig config, String configFile, Map<String, String> env) {

@@ -1,10 +1,13 @@
 package io.oldguard.admission;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
@@ -19,6 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Admission to one backend — the last step before the legacy service, in this order:
@@ -33,11 +38,12 @@ import java.util.function.Supplier;
  */
 public final class ProtectedBackend implements Backend {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProtectedBackend.class);
     private static final java.util.Set<String> TIMEOUTS = java.util.Set.of("backend_timeout", "db_timeout");
 
     private final String name;
     private final Backend inner;
-    private final BackendLimits limits;
+    private volatile BackendLimits limits;
     private final Shaper shaper;
     private final Bulkhead bulkhead;
     private final BackendBreaker breaker;
@@ -121,6 +127,17 @@ public final class ProtectedBackend implements Backend {
                 breaker.release();
             }
         }
+    }
+
+    /** Applies a reload's edited limits: the rate, {@code maxWait} and the queue bounds; the bulkhead stays. */
+    public void reconfigure(BackendLimits edited) {
+        if (edited.equals(limits)) {
+            return;
+        }
+        LOG.warn("backend {} limits changed live: {} -> {}", name, limits, edited, kv("event", Events.BACKEND_LIMITS_CHANGED),
+                kv("backend", name));
+        shaper.reconfigure(edited);
+        limits = edited;
     }
 
     @Override

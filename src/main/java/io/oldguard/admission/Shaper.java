@@ -2,7 +2,9 @@ package io.oldguard.admission;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.oldguard.config.BackendLimits;
+import io.oldguard.config.Rate;
 import io.oldguard.ratelimit.Buckets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -57,16 +59,36 @@ final class Shaper {
         }
     }
 
-    private final Bucket bucket;
-    private final int maxQueue;
-    private final int maxQueuePerAgent;
+    private final TimeMeter time;
+    // Guarded by this, like the queue counts: a reload may change them between two calls.
+    private Bucket bucket;
+    private Rate rate;
+    private int maxQueue;
+    private int maxQueuePerAgent;
     private int queued;
     private final Map<String, Integer> queuedByAgent = new HashMap<>();
 
     Shaper(BackendLimits limits, TimeMeter time) {
-        this.bucket = limits.rate() == null ? null : Buckets.of(limits.rate(), time);
-        this.maxQueue = limits.maxQueue();
-        this.maxQueuePerAgent = limits.maxQueuePerAgent();
+        this.time = time;
+        reconfigure(limits);
+    }
+
+    /**
+     * Applies edited limits to the running bucket. Its tokens stay as they are (cut to a smaller burst), so a
+     * reload never hands out a fresh burst; waiting calls keep the turns they reserved.
+     */
+    synchronized void reconfigure(BackendLimits limits) {
+        Rate edited = limits.rate();
+        if (edited == null) {
+            bucket = null;
+        } else if (bucket == null) {
+            bucket = Buckets.of(edited, time);
+        } else if (!edited.equals(rate)) {
+            bucket.replaceConfiguration(Buckets.configuration(edited), TokensInheritanceStrategy.AS_IS);
+        }
+        rate = edited;
+        maxQueue = limits.maxQueue();
+        maxQueuePerAgent = limits.maxQueuePerAgent();
     }
 
     synchronized Admission admit(String agent, long cost, Duration maxWait) {

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 
 /**
  * Which settings of an edited {@code sidecar.yaml} a running sidecar cannot apply live: everything but
- * {@code agents}. Ports are bound, pools opened and backends built at start, so these are reported to the
+ * {@code agents} and {@code backends.<name>.limits}. Ports are bound, pools opened and backends built at start, so these are reported to the
  * operator as needing a restart rather than silently ignored.
  */
 public final class RestartRequired {
@@ -21,13 +21,20 @@ public final class RestartRequired {
         List<String> keys = new ArrayList<>();
         same(keys, "listeners", running.listeners(), edited.listeners());
         same(keys, "requests", running.requests(), edited.requests());
-        entries(keys, "backends", running.backends(), edited.backends());
+        entries(keys, "backends", withoutLimits(running.backends()), withoutLimits(edited.backends()));
         entries(keys, "databases", running.databases(), edited.databases());
         same(keys, "policies", running.policiesDir(), edited.policiesDir());
         same(keys, "policyWatch", running.policyWatch(), edited.policyWatch());
         same(keys, "halts", running.halts(), edited.halts());
         same(keys, "admin", running.admin(), edited.admin());
         return List.copyOf(keys);
+    }
+
+    /** Backend-wide limits apply live; what else a backend sets does not. */
+    private static Map<String, SoapBackendConfig> withoutLimits(Map<String, SoapBackendConfig> backends) {
+        Map<String, SoapBackendConfig> rest = new java.util.HashMap<>();
+        backends.forEach((name, b) -> rest.put(name, b == null ? null : b.withLimits(BackendLimits.defaults())));
+        return rest;
     }
 
     private static void same(List<String> keys, String key, Object running, Object edited) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.audit.Events;
+import io.oldguard.config.BackendLimits;
 import io.oldguard.config.ConfigException;
 import io.oldguard.identity.Identities;
 import io.oldguard.metrics.MetricNames;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -45,9 +47,16 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
         }
     }
 
-    /** What a reload read from disk, checked and ready to swap in. */
-    public record Loaded(PolicySet policies, Identities identities, List<String> restartRequired) {
+    /**
+     * What a reload read from disk, checked and ready to swap in.
+     *
+     * @param backendLimits the backend-wide limits of {@code sidecar.yaml}, by backend, applied live by listeners
+     *                      registered with {@link #onApplied}
+     */
+    public record Loaded(PolicySet policies, Identities identities, Map<String, BackendLimits> backendLimits,
+            List<String> restartRequired) {
         public Loaded {
+            backendLimits = Map.copyOf(backendLimits);
             restartRequired = List.copyOf(restartRequired);
         }
     }
@@ -62,6 +71,7 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
     private final Clock clock;
     private final AtomicReference<Reload> lastReload;
     private final List<Consumer<PolicySet>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Loaded>> appliedListeners = new CopyOnWriteArrayList<>();
     private final Counter applied;
     private final Counter failed;
     private volatile PolicyWatcher watcher;
@@ -121,6 +131,11 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Called with what every applied reload loaded, for the settings that live outside the policy set. */
+    public void onApplied(Consumer<Loaded> listener) {
+        appliedListeners.add(listener);
+    }
+
     /** Loads everything reloadable again; blocking (file I/O, maybe the database): never on an event loop. */
     public synchronized Reload reload() {
         PolicySet before = current.get().policies();
@@ -131,6 +146,7 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
             current.set(new InForce(now, loaded.identities(), clock.instant()));
             result = new Reload(clock.instant(), true, now.version(), List.of(), loaded.restartRequired());
             applied.increment();
+            appliedListeners.forEach(l -> l.accept(loaded));
             if (!now.version().equals(before.version())) {
                 LOG.warn("policies reloaded: {} -> {}", before.version(), now.version(), kv("event", Events.POLICY_RELOADED),
                         kv("from", before.version()), kv("to", now.version()));

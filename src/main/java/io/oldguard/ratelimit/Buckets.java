@@ -17,7 +17,7 @@ public final class Buckets {
     }
 
     /** The same limit, to reconfigure a bucket that already exists. */
-    static BucketConfiguration configuration(Rate rate) {
+    public static BucketConfiguration configuration(Rate rate) {
         return BucketConfiguration.builder().addLimit(limit(rate)).build();
     }
 

@@ -85,6 +85,31 @@ class ShaperTest {
         }
     }
 
+    @Test
+    void reconfiguringKeepsTheTokensTheBucketHasLeft() {
+        Shaper shaper = new Shaper(limits("10/s burst 10", 10, 10, Duration.ofSeconds(5)), clock);
+        for (int i = 0; i < 10; i++) {
+            shaper.admit("a", 1, Duration.ZERO).ticket().close();
+        }
+
+        shaper.reconfigure(limits("10/s burst 20", 10, 10, Duration.ofSeconds(5)));
+
+        assertThat(shaper.admit("a", 1, Duration.ZERO).admitted()).as("a larger burst is not a refill").isFalse();
+        clock.advance(Duration.ofMillis(100));
+        assertThat(shaper.admit("a", 1, Duration.ZERO).admitted()).isTrue();
+    }
+
+    @Test
+    void reconfiguringToASmallerBurstCutsWhatIsLeft() {
+        Shaper shaper = new Shaper(limits("10/s burst 10", 10, 10, Duration.ofSeconds(5)), clock);
+
+        shaper.reconfigure(limits("1/s burst 2", 10, 10, Duration.ofSeconds(5)));
+
+        assertThat(shaper.admit("a", 1, Duration.ZERO).admitted()).isTrue();
+        assertThat(shaper.admit("a", 1, Duration.ZERO).admitted()).isTrue();
+        assertThat(shaper.admit("a", 1, Duration.ZERO).admitted()).isFalse();
+    }
+
     private static BackendLimits limits(String rate, int maxQueue, int perAgent, Duration maxWait) {
         return new BackendLimits(Rate.parse(rate), maxWait, maxQueue, perAgent);
     }

@@ -15,7 +15,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Agents in sidecar.yaml apply live; settings that cannot change live are reported as needing a restart. */
+/** Agents and backend limits in sidecar.yaml apply live; settings that cannot change live are reported as needing a restart. */
 class SidecarYamlReloadIT {
 
     @TempDir
@@ -55,6 +55,41 @@ class SidecarYamlReloadIT {
             JsonNode state = state(harness);
             assertThat(state.path("lastReload").path("applied").asBoolean()).isTrue();
             assertThat(state.path("version").asText()).isEqualTo(version);
+        }
+    }
+
+    @Test
+    void editedBackendLimitsApplyLiveWithoutRefillingTheBucket() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config)) {
+            assertThat(concurrentGetStocks(harness, 6)).as("the shipped burst of 10 lets 6 through").containsOnly(200);
+            String before = state(harness).path("lastReload").path("at").asText();
+
+            BrokenCopies.replace(config, "rate: 50/s burst 10", "rate: 1/s burst 1");
+            BrokenCopies.replace(config, "maxWait: 1s ", "maxWait: 100ms ");
+
+            Await.until(Duration.ofSeconds(5), "the edit reloaded",
+                    () -> !state(harness).path("lastReload").path("at").asText().equals(before));
+            JsonNode state = state(harness);
+            assertThat(state.path("lastReload").path("applied").asBoolean()).isTrue();
+            assertThat(state.path("lastReload").path("restartRequired").toString()).doesNotContain("backends.inventory");
+            // One token at most is left (the bucket keeps what it had, cut to the new burst); the next turn is a
+            // second away, past the new maxWait.
+            assertThat(concurrentGetStocks(harness, 6)).filteredOn(status -> status == 503).hasSizeGreaterThanOrEqualTo(5);
+        }
+    }
+
+    private static java.util.List<Integer> concurrentGetStocks(SidecarHarness harness, int calls) throws Exception {
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < calls; i++) {
+                futures.add(pool.submit(() -> harness.agent().postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}").status()));
+            }
+            var statuses = new java.util.ArrayList<Integer>();
+            for (var f : futures) {
+                statuses.add(f.get());
+            }
+            return statuses;
         }
     }
 
