@@ -166,6 +166,13 @@ public final class Refusals {
                 "unsupported_media_type", null, null, null);
     }
 
+    public static Refusal unsupportedCharset(String charset) {
+        return new Refusal(415, TYPE_BASE + "unsupported-charset", "Unsupported charset",
+                "The envelope is in charset \"" + truncate(charset, 40) + "\"; send UTF-8 (or UTF-16, ISO-8859-1, US-ASCII), "
+                        + "named the same in the Content-Type and the XML declaration.",
+                "unsupported_media_type", null, null, null);
+    }
+
     public static Refusal unsupportedContentEncoding(String encoding) {
         return new Refusal(415, TYPE_BASE + "unsupported-content-encoding", "Unsupported content encoding",
                 "The body is encoded as \"" + truncate(encoding, 40) + "\"; send it uncompressed or with Content-Encoding: gzip.",
@@ -223,11 +230,16 @@ public final class Refusals {
                         + String.join(", ", known) + ".", "unknown_tool", null, null, null);
     }
 
-    /** The SOAPAction header names another operation than the Body: refused, never routed by either. */
-    public static Refusal soapActionMismatch(String header, String operation, String expected) {
+    /**
+     * The SOAPAction header (or WS-Addressing Action) names another operation than the Body: refused, never routed
+     * by either.
+     *
+     * @param source "SOAPAction header" or "WS-Addressing Action"
+     */
+    public static Refusal soapActionMismatch(String source, String action, String operation, String expected) {
         return new Refusal(400, TYPE_BASE + "soap-action-mismatch", "SOAPAction does not match the Body",
-                "The SOAPAction header is \"" + truncate(header, 120) + "\" but the Body holds " + operation
-                        + "; send SOAPAction \"" + expected + "\" (or an empty one) with this operation.",
+                "The " + source + " is \"" + truncate(action, 120) + "\" but the Body holds " + operation
+                        + "; send \"" + expected + "\" (or none) with this operation.",
                 "soap_action_mismatch", null, null, null);
     }
 

@@ -1,9 +1,11 @@
 package io.oldguard.http;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
@@ -28,6 +30,18 @@ final class ProblemAggregator extends HttpObjectAggregator {
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
         this.soap = soap;
+    }
+
+    /**
+     * A client that announces an oversized body with {@code Expect: 100-continue} gets the same refusal as one
+     * that just sends it (a problem, a JSON-RPC error or a SOAP fault), not Netty's bare 413.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        if (HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+            return null;
+        }
+        return super.newContinueResponse(start, maxContentLength, pipeline);
     }
 
     @Override

@@ -8,7 +8,10 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.config.XmlLimits;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
+import com.ctc.wstx.exc.WstxLazyException;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import javax.xml.namespace.QName;
@@ -45,8 +48,12 @@ final class EnvelopeReader {
     private static final Set<String> REPLY_HEADERS = Set.of("ReplyTo", "FaultTo");
     private static final String SETTING = "requests.xml.";
 
-    /** What the envelope asks for. */
-    record Decoded(Tool tool, ObjectNode arguments) {
+    /**
+     * What the envelope asks for.
+     *
+     * @param charset the one charset the envelope was read in, which the service must be told to read it in too
+     */
+    record Decoded(Tool tool, ObjectNode arguments, Charset charset) {
     }
 
     /** A refusal found while reading; carries no stack trace, it is an answer, not a failure. */
@@ -80,11 +87,12 @@ final class EnvelopeReader {
         f.setProperty(WstxInputProperties.P_ENTITY_RESOLVER, f.getXMLResolver());
         f.setProperty(WstxInputProperties.P_UNDECLARED_ENTITY_RESOLVER, f.getXMLResolver());
         // The parser's own limits are the backstop: one above ours, so our checks (with clearer messages) go first.
-        // Attribute and text length are checked by us only: the parser would stop a long value before we see it,
-        // and the body limit already bounds what it buffers.
+        // Attribute count and length and text length are checked by us only: the parser would stop them before we
+        // see them, and the body limit already bounds what it buffers.
         f.setProperty(WstxInputProperties.P_MAX_ELEMENT_DEPTH, limits.maxDepth() + 1);
         f.setProperty(WstxInputProperties.P_MAX_ELEMENT_COUNT, (long) limits.maxElements() + 1);
-        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, limits.maxAttributesPerElement() + 1);
+        // Woodstox counts attributes without namespace declarations, and would refuse a start tag before we see it.
+        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, Integer.MAX_VALUE);
         f.setProperty(WstxInputProperties.P_MAX_CHILDREN_PER_ELEMENT, limits.maxElements() + 1);
         f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTE_SIZE, Integer.MAX_VALUE);
         f.setProperty(WstxInputProperties.P_MAX_TEXT_LENGTH, Integer.MAX_VALUE);
@@ -92,20 +100,26 @@ final class EnvelopeReader {
     }
 
     /**
-     * @param charset    the charset the HTTP Content-Type names, or null: the service reads the bytes in it, so the
-     *                   checks must too
-     * @param operations the service's tools by request element
+     * @param httpCharset the charset the HTTP Content-Type names, or null. The envelope is read in exactly one
+     *                    charset, and the service is told that one: an XML declaration that says otherwise is refused
+     * @param operations  the service's tools by request element
      * @throws Refused with the reason, for anything that is not one well-formed, safe SOAP 1.1 request
      */
-    Decoded read(byte[] envelope, String charset, Map<QName, Tool> operations) throws Refused {
+    Decoded read(byte[] envelope, Charset httpCharset, Map<QName, Tool> operations) throws Refused {
         XMLStreamReader r = null;
         try {
-            r = charset == null ? factory.createXMLStreamReader(new ByteArrayInputStream(envelope))
-                    : factory.createXMLStreamReader(new ByteArrayInputStream(envelope), charset);
-            return walk(r, operations);
-        } catch (XMLStreamException | RuntimeException e) {
-            // Woodstox reports some problems (and its own limits) as unchecked exceptions.
-            throw new Refused(Refusals.malformedXml(parserMessage(e)));
+            r = httpCharset == null ? factory.createXMLStreamReader(new ByteArrayInputStream(envelope))
+                    : factory.createXMLStreamReader(new ByteArrayInputStream(envelope), httpCharset.name());
+            if (r.getVersion() != null && !r.getVersion().equals("1.0")) {
+                throw new Refused(Refusals.forbiddenXml("an XML " + r.getVersion() + " declaration", "send XML 1.0"));
+            }
+            Charset charset = effectiveCharset(r, httpCharset);
+            OperationDecoder operation = walk(r, operations);
+            return new Decoded(operation.tool(), operation.arguments(), charset);
+        } catch (XMLStreamException | WstxLazyException e) {
+            // Woodstox reports some problems lazily, as unchecked exceptions; anything else is a bug, not bad XML.
+            String unreadable = unsupportedEncoding(e);
+            throw new Refused(unreadable != null ? Refusals.unsupportedCharset(unreadable) : Refusals.malformedXml(parserMessage(e)));
         } finally {
             if (r != null) {
                 try {
@@ -117,7 +131,28 @@ final class EnvelopeReader {
         }
     }
 
-    private Decoded walk(XMLStreamReader r, Map<QName, Tool> operations) throws XMLStreamException, Refused {
+    /**
+     * The charset the bytes are read in: the HTTP header's, else the XML declaration's, else what the parser
+     * detected (a byte order mark), else UTF-8. Declaration and header must agree, and only the charsets every
+     * legacy stack reads alike are accepted.
+     */
+    private static Charset effectiveCharset(XMLStreamReader r, Charset httpCharset) throws Refused {
+        String declared = r.getCharacterEncodingScheme();
+        Charset fromDeclaration = declared == null ? null : PassthroughCharsets.named(declared);
+        if (httpCharset != null && fromDeclaration != null && !httpCharset.equals(fromDeclaration)) {
+            throw new Refused(Refusals.notSoapEnvelope("The XML declaration says encoding=\"" + declared
+                    + "\" but the Content-Type says charset=" + httpCharset.name() + "; they must agree"));
+        }
+        if (httpCharset != null) {
+            return httpCharset;
+        }
+        if (fromDeclaration != null) {
+            return fromDeclaration;
+        }
+        return r.getEncoding() == null ? StandardCharsets.UTF_8 : PassthroughCharsets.named(r.getEncoding());
+    }
+
+    private OperationDecoder walk(XMLStreamReader r, Map<QName, Tool> operations) throws XMLStreamException, Refused {
         OperationDecoder operation = null;
         int depth = 0;
         int elements = 0;
@@ -128,6 +163,8 @@ final class EnvelopeReader {
         boolean seenBody = false;
         String replyHeader = null;
         StringBuilder replyAddress = null;
+        StringBuilder actionText = null;
+        String action = null;
         while (r.hasNext()) {
             int event = r.next();
             switch (event) {
@@ -165,8 +202,13 @@ final class EnvelopeReader {
                     } else if (inBody) {
                         noAttributes(r, local);
                         operation.start(depth, ns, local);
-                    } else if (inHeader && depth == 3 && ADDRESSING.contains(ns) && REPLY_HEADERS.contains(local)) {
-                        replyHeader = local;
+                    } else if (inHeader && depth == 3) {
+                        headerBlock(r, ns, local);
+                        if (ADDRESSING.contains(ns) && REPLY_HEADERS.contains(local)) {
+                            replyHeader = local;
+                        } else if (ADDRESSING.contains(ns) && local.equals("Action")) {
+                            actionText = new StringBuilder();
+                        }
                     } else if (replyHeader != null && depth == 4 && ADDRESSING.contains(ns) && local.equals("Address")) {
                         replyAddress = new StringBuilder();
                     }
@@ -175,13 +217,17 @@ final class EnvelopeReader {
                     if (inBody && depth >= 4) {
                         operation.end(depth);
                     } else if (replyAddress != null && depth == 4) {
-                        String address = replyAddress.toString().strip();
+                        String address = xmlTrim(replyAddress);
                         if (!ANONYMOUS.contains(address)) {
                             throw new Refused(Refusals.foreignReplyAddress(replyHeader, address));
                         }
                         replyAddress = null;
                     } else if (depth == 3) {
                         replyHeader = null;
+                        if (actionText != null) {
+                            action = xmlTrim(actionText);
+                            actionText = null;
+                        }
                     } else if (depth == 2) {
                         inHeader = false;
                         inBody = false;
@@ -199,6 +245,8 @@ final class EnvelopeReader {
                         operation.text(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
                     } else if (replyAddress != null) {
                         replyAddress.append(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
+                    } else if (actionText != null) {
+                        actionText.append(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
                     } else if (depth <= 3 && !inHeader && !r.isWhiteSpace()) {
                         throw new Refused(Refusals.notSoapEnvelope("The envelope has text outside any element it defines"));
                     }
@@ -221,7 +269,11 @@ final class EnvelopeReader {
         if (operation == null) {
             throw new Refused(Refusals.notSoapEnvelope("The Body is empty"));
         }
-        return new Decoded(operation.tool(), operation.arguments());
+        if (action != null && !action.equals(operation.tool().soap().soapAction())) {
+            throw new Refused(Refusals.soapActionMismatch("WS-Addressing Action", action,
+                    operation.tool().soap().requestElement().getLocalPart(), operation.tool().soap().soapAction()));
+        }
+        return operation;
     }
 
     private void checkElement(XMLStreamReader r, int depth, int elements) throws Refused {
@@ -256,6 +308,7 @@ final class EnvelopeReader {
             }
         }
         for (int i = 0; i < r.getNamespaceCount(); i++) {
+            checkName(r.getNamespacePrefix(i), "xmlns");
             String uri = nullToEmpty(r.getNamespaceURI(i));
             if (uri.length() > limits.maxAttributeLength()) {
                 throw new Refused(Refusals.xmlLimitExceeded("a namespace longer than " + limits.maxAttributeLength()
@@ -270,6 +323,36 @@ final class EnvelopeReader {
             throw new Refused(Refusals.xmlLimitExceeded("a name longer than " + limits.maxNameLength() + " characters",
                     limits.maxNameLength(), SETTING + "maxNameLength"));
         }
+    }
+
+    /**
+     * A header block the service must understand is refused: the inventory service declares no headers, so it
+     * would answer with a MustUnderstand fault — a failure oldguard would otherwise let agents send on purpose.
+     */
+    private static void headerBlock(XMLStreamReader r, String ns, String local) throws Refused {
+        String mustUnderstand = r.getAttributeValue(SOAP11, "mustUnderstand");
+        if (mustUnderstand != null && (xmlTrim(new StringBuilder(mustUnderstand)).equals("1")
+                || xmlTrim(new StringBuilder(mustUnderstand)).equals("true"))) {
+            throw new Refused(Refusals.forbiddenXml("the header " + describe(ns, local) + " marked mustUnderstand",
+                    "the service declares no SOAP headers it must understand; send it without mustUnderstand"));
+        }
+    }
+
+    /** XML's whitespace only (space, tab, CR, LF), as XSD's collapse knows it; never Unicode spaces. */
+    static String xmlTrim(CharSequence text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && isXmlSpace(text.charAt(start))) {
+            start++;
+        }
+        while (end > start && isXmlSpace(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.subSequence(start, end).toString();
+    }
+
+    private static boolean isXmlSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
     private static void envelopeRoot(String ns, String local) throws Refused {
@@ -296,6 +379,14 @@ final class EnvelopeReader {
 
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    /** The encoding the JDK cannot read at all (an XML declaration naming UTF-7, say), or null. */
+    private static String unsupportedEncoding(Exception e) {
+        // Woodstox says so in its message only: "Unsupported encoding: UTF-7".
+        String message = parserMessage(e);
+        String prefix = "Unsupported encoding: ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : null;
     }
 
     private static String parserMessage(Exception e) {
@@ -327,7 +418,9 @@ final class EnvelopeReader {
 
         void start(int depth, String ns, String local) {
             if (depth == 4) {
-                param = ns.equals(tool.soap().childNamespace()) ? local : describe(ns, local);
+                // An element outside the schema's namespace (unqualified where it must be qualified, too) is not the
+                // parameter: the service would not read it as one.
+                param = ns.equals(tool.soap().childNamespace()) ? local : "{" + ns + "}" + local;
                 text = new StringBuilder();
                 complex = false;
             } else {

@@ -10,18 +10,19 @@ import java.math.BigInteger;
 import java.util.regex.Pattern;
 
 /**
- * Turns a parameter element's text into the JSON value the validator checks, by the XSD's lexical rules: a
- * value the service would read as a number becomes a number; anything else stays the string it was, so the
- * validator reports the wrong type exactly as it does for a JSON call. Whitespace is collapsed only where the
- * XSD type collapses it (numbers, booleans, dates); strings are kept as sent.
+ * Turns a parameter element's text into the JSON value the validator checks. Only the canonical form of a
+ * number or boolean becomes one ({@code 42}, {@code -7}, {@code 2.50}, {@code true}): the original text is what
+ * the service receives, and a 2008 service may read {@code " 42 "}, {@code +42} or {@code 1} differently from the
+ * XSD (or fail on them). Anything else stays the string it was, so the validator reports the wrong type exactly as
+ * it does for a JSON call. Text is never trimmed.
  */
 final class ParamValues {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
     /** Jackson's own cap on a JSON number's length; a longer one is read as text, never parsed. */
     private static final int MAX_NUMBER_LENGTH = 1000;
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)");
+    private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
     private ParamValues() {
     }
@@ -45,25 +46,18 @@ final class ParamValues {
     }
 
     private static JsonNode typed(Parameter parameter, String text) {
-        if (parameter == null) {
-            return NODES.textNode(text);
-        }
-        String collapsed = text.strip();
-        if (collapsed.length() > MAX_NUMBER_LENGTH) {
+        if (parameter == null || text.length() > MAX_NUMBER_LENGTH) {
             return NODES.textNode(text);
         }
         return switch (parameter.type()) {
-            case INTEGER -> INTEGER.matcher(collapsed).matches()
-                    ? NODES.numberNode(new BigInteger(collapsed.startsWith("+") ? collapsed.substring(1) : collapsed))
-                    : NODES.textNode(text);
-            case NUMBER -> DECIMAL.matcher(collapsed).matches() ? NODES.numberNode(new BigDecimal(collapsed)) : NODES.textNode(text);
-            case BOOLEAN -> switch (collapsed) {
-                case "true", "1" -> NODES.booleanNode(true);
-                case "false", "0" -> NODES.booleanNode(false);
+            case INTEGER -> INTEGER.matcher(text).matches() ? NODES.numberNode(new BigInteger(text)) : NODES.textNode(text);
+            case NUMBER -> DECIMAL.matcher(text).matches() ? NODES.numberNode(new BigDecimal(text)) : NODES.textNode(text);
+            case BOOLEAN -> switch (text) {
+                case "true" -> NODES.booleanNode(true);
+                case "false" -> NODES.booleanNode(false);
                 default -> NODES.textNode(text);
             };
-            case DATE, DATE_TIME -> NODES.textNode(collapsed);
-            case STRING -> NODES.textNode(text);
+            case STRING, DATE, DATE_TIME -> NODES.textNode(text);
         };
     }
 }

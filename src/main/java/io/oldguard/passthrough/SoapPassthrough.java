@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * The SOAP passthrough: legacy clients post envelopes to the agent port at their service's own path. An
  * envelope is read under hard limits ({@link EnvelopeReader}), decoded into the same {@link ToolCall} a JSON call
  * becomes (so it meets the same guards, violations, halts and metrics), and, once allowed, its original bytes are
- * forwarded and the service's answer relayed as it came. Everything oldguard refuses is a SOAP fault
- * ({@link SoapFaults}).
+ * forwarded and the service's answer relayed as it came — a result or a Client fault; a Server fault's text
+ * (the 2008 service puts raw database errors there) goes to the log, and the client gets oldguard's fault.
+ * Everything oldguard refuses is a SOAP fault ({@link SoapFaults}).
  */
 public final class SoapPassthrough {
 
@@ -103,18 +104,22 @@ public final class SoapPassthrough {
         try {
             byte[] envelope = inflated(request);
             String backend = backendByPath.get(request.path());
-            EnvelopeReader.Decoded decoded = reader.read(envelope, charset(request.contentType()), operationsOf(backend));
+            String httpCharset = charset(request.contentType());
+            EnvelopeReader.Decoded decoded = reader.read(envelope,
+                    httpCharset == null ? null : PassthroughCharsets.named(httpCharset), operationsOf(backend));
             SoapOperation operation = decoded.tool().soap();
             String action = unquoted(request.soapAction());
             if (!action.isEmpty() && !action.equals(operation.soapAction())) {
-                throw new EnvelopeReader.Refused(Refusals.soapActionMismatch(action, operation.requestElement().getLocalPart(),
+                throw new EnvelopeReader.Refused(Refusals.soapActionMismatch("SOAPAction header", action,
+                        operation.requestElement().getLocalPart(),
                         operation.soapAction()));
             }
             Tool tool = decoded.tool();
             Duration timeout = policies.get().timeoutOf(tool.name(), backendTimeouts.get(tool.backend()));
             ToolCall call = new ToolCall(request.requestId(), request.caller(), tool, decoded.arguments(),
                     request.receivedAt(), request.receivedAt().plus(timeout), false,
-                    RawMessage.request(request.contentType(), envelope));
+                    // The service is told the one charset oldguard read the bytes in.
+                    RawMessage.request("text/xml; charset=" + decoded.charset().name(), envelope));
             CallResult result = calls.handle(call);
             if (result.answer() != null) {
                 return relay(result.answer(), request.requestId());
@@ -123,6 +128,10 @@ public final class SoapPassthrough {
                     : Refusals.internalError(request.requestId()), request.requestId());
         } catch (EnvelopeReader.Refused e) {
             return refused(e.refusal(), request.requestId());
+        } catch (RuntimeException e) {
+            // A bug, not the client's doing: logged in full, answered without internals.
+            LOG.error("SOAP passthrough failed", kv("event", Events.INTERNAL_ERROR), kv("requestId", request.requestId()), e);
+            return SoapFaults.fault(Refusals.internalError(request.requestId()), request.requestId());
         }
     }
 

@@ -167,7 +167,9 @@ public final class SoapBackend implements Backend {
                         LOG.warn("SOAP {} fault from {}: {}", f.code(), name, f.string(), kv("event", "soap.server_fault"),
                                 kv("backend", name), kv("tool", call.tool().name()));
                     }
-                    yield new CallResult.Failure(Refusals.soapFault(name, f.code(), f.string()), raw);
+                    Refusal refusal = Refusals.soapFault(name, f.code(), f.string());
+                    // Only a Client fault is relayed as it came; a Server fault's text stays in the log.
+                    yield new CallResult.Failure(refusal, "soap_client_fault".equals(refusal.outcome()) ? raw : null);
                 }
             };
         } catch (SoapResponses.UnreadableResponse e) {

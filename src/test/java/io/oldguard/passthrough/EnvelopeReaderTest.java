@@ -24,7 +24,7 @@ class EnvelopeReaderTest {
 
     @Test
     void decodesAnIntegerItemIdAsANumber() throws Exception {
-        EnvelopeReader.Decoded decoded = read(envelope("GetStock", "<inv:ItemID> 42 </inv:ItemID>"));
+        EnvelopeReader.Decoded decoded = read(envelope("GetStock", "<inv:ItemID>42</inv:ItemID>"));
 
         assertThat(decoded.tool().name()).isEqualTo("GetStock");
         assertThat(decoded.arguments().get("ItemID").isIntegralNumber()).isTrue();
@@ -37,6 +37,16 @@ class EnvelopeReaderTest {
 
         assertThat(decoded.arguments().get("ItemID").isTextual()).isTrue();
         assertThat(decoded.arguments().get("ItemID").asText()).isEqualTo("the-blue-widget");
+    }
+
+    @Test
+    void keepsAPaddedSignedOrUnicodeSpacedNumberAsTextSoTheValidatorRefusesIt() throws Exception {
+        for (String text : new String[] {" 42 ", "+42", "\u300042", "42.0", "4e1"}) {
+            EnvelopeReader.Decoded decoded = read(envelope("GetStock", "<inv:ItemID>" + text + "</inv:ItemID>"));
+
+            assertThat(decoded.arguments().get("ItemID").isTextual()).as(text).isTrue();
+            assertThat(decoded.arguments().get("ItemID").asText()).isEqualTo(text);
+        }
     }
 
     @Test
@@ -65,6 +75,14 @@ class EnvelopeReaderTest {
     }
 
     @Test
+    void namesAnUnqualifiedElementSoItIsNotTheQualifiedParameter() throws Exception {
+        EnvelopeReader.Decoded decoded = read(envelope("GetStock", "<ItemID>42</ItemID>"));
+
+        assertThat(decoded.arguments().has("ItemID")).isFalse();
+        assertThat(decoded.arguments().has("{}ItemID")).isTrue();
+    }
+
+    @Test
     void refusesADoctypeBeforeAnyEntityIsExpanded() {
         String laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
                 + "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
@@ -77,7 +95,7 @@ class EnvelopeReaderTest {
 
     @Test
     void refusesAnUndeclaredEntityReference() {
-        assertThat(refusal(envelope("GetStock", "<inv:ItemID>&xxe;</inv:ItemID>")).status()).isEqualTo(400);
+        assertThat(refusal(envelope("GetStock", "<inv:ItemID>&xxe;</inv:ItemID>")).type()).endsWith("/forbidden-xml");
     }
 
     @Test
@@ -135,6 +153,17 @@ class EnvelopeReaderTest {
         Refusal refusal = refusal(envelopeWithRootAttributes(attributes.toString()));
 
         assertThat(refusal.extensions()).containsEntry("setting", "requests.xml.maxAttributesPerElement");
+    }
+
+    @Test
+    void refusesTenThousandAttributesByTheSameLimit() {
+        StringBuilder attributes = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            attributes.append(" a").append(i).append("=\"v\"");
+        }
+
+        assertThat(refusal(envelopeWithRootAttributes(attributes.toString())).extensions())
+                .containsEntry("setting", "requests.xml.maxAttributesPerElement");
     }
 
     @Test
@@ -205,9 +234,80 @@ class EnvelopeReaderTest {
     void readsTheBytesInTheCharsetTheHttpHeaderNames() throws Exception {
         byte[] latin1 = envelope("ReserveStock", "<inv:OrderRef>PO-\u00e9</inv:OrderRef>").getBytes(StandardCharsets.ISO_8859_1);
 
-        EnvelopeReader.Decoded decoded = reader.read(latin1, "ISO-8859-1", OPERATIONS);
+        EnvelopeReader.Decoded decoded = reader.read(latin1, StandardCharsets.ISO_8859_1, OPERATIONS);
 
         assertThat(decoded.arguments().get("OrderRef").asText()).isEqualTo("PO-\u00e9");
+        assertThat(decoded.charset()).isEqualTo(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void withoutAnHttpCharsetTheXmlDeclarationDecides() throws Exception {
+        String xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+                + envelope("ReserveStock", "<inv:OrderRef>PO-\u00e9</inv:OrderRef>");
+
+        EnvelopeReader.Decoded decoded = reader.read(xml.getBytes(StandardCharsets.ISO_8859_1), null, OPERATIONS);
+
+        assertThat(decoded.arguments().get("OrderRef").asText()).isEqualTo("PO-\u00e9");
+        assertThat(decoded.charset()).isEqualTo(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void withNeitherItIsUtf8() throws Exception {
+        assertThat(read(envelope("GetStock", "<inv:ItemID>42</inv:ItemID>")).charset()).isEqualTo(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void refusesAnXmlDeclarationThatDisagreesWithTheHttpCharset() {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + envelope("GetStock", "<inv:ItemID>42</inv:ItemID>");
+
+        Refusal refusal = catchThrowableOfType(EnvelopeReader.Refused.class,
+                () -> reader.read(xml.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1, OPERATIONS)).refusal();
+
+        assertThat(refusal.detail()).contains("must agree");
+    }
+
+    @Test
+    void refusesACharsetLegacyStacksDoNotReadAlike() {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-7\"?>" + envelope("GetStock", "<inv:ItemID>42</inv:ItemID>");
+
+        Refusal refusal = refusal(xml);
+
+        assertThat(refusal.type()).as(refusal.detail()).endsWith("/unsupported-charset");
+    }
+
+    @Test
+    void refusesXml11() {
+        assertThat(refusal("<?xml version=\"1.1\"?>" + envelope("GetStock", "<inv:ItemID>42</inv:ItemID>")).detail())
+                .contains("XML 1.1");
+    }
+
+    @Test
+    void refusesAHeaderTheServiceMustUnderstand() {
+        String header = "<x:Session xmlns:x=\"urn:x\" soap:mustUnderstand=\"1\">s</x:Session>";
+
+        assertThat(refusal(withHeader(header)).detail()).contains("mustUnderstand");
+    }
+
+    @Test
+    void refusesAWsAddressingActionThatDisagreesWithTheBody() {
+        String header = "<wsa:Action xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">" + NS + "/ReserveStock</wsa:Action>";
+
+        assertThat(refusal(withHeader(header)).type()).endsWith("/soap-action-mismatch");
+    }
+
+    @Test
+    void acceptsTheWsAddressingActionOfTheBodysOperation() throws Exception {
+        String header = "<wsa:Action xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">" + NS + "/GetStock</wsa:Action>";
+
+        assertThat(read(withHeader(header)).tool().name()).isEqualTo("GetStock");
+    }
+
+    @Test
+    void refusesAReplyToPaddedWithUnicodeSpaces() {
+        String header = "<wsa:ReplyTo xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">"
+                + "<wsa:Address>http://www.w3.org/2005/08/addressing/anonymous\u2003</wsa:Address></wsa:ReplyTo>";
+
+        assertThat(refusal(withHeader(header)).type()).endsWith("/foreign-reply-address");
     }
 
     private EnvelopeReader.Decoded read(String xml) throws EnvelopeReader.Refused {

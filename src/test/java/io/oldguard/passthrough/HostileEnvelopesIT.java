@@ -4,6 +4,7 @@ import static io.oldguard.testing.SidecarHarness.ORDER_TOKEN;
 import static io.oldguard.testing.SidecarHarness.SUPPORT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.oldguard.testing.Await;
 import io.oldguard.testing.SidecarHarness;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,6 +84,7 @@ class HostileEnvelopesIT {
 
     @AfterEach
     void validTrafficKeptSucceedingAndNothingWasFetched() throws InterruptedException {
+        Await.until(Duration.ofSeconds(10), "a valid call during the test", () -> !trafficStatuses.isEmpty());
         trafficRunning.set(false);
         traffic.join();
         assertThat(trafficStatuses).isNotEmpty().allMatch(status -> status == 200);
@@ -168,7 +171,7 @@ class HostileEnvelopesIT {
         }
 
         assertRefused(envelope("<inv:ItemID>1</inv:ItemID>").replaceFirst("<soapenv:Envelope", "<soapenv:Envelope" + attributes),
-                400, null);
+                400, "/xml-limit-exceeded");
     }
 
     @Test
@@ -193,6 +196,27 @@ class HostileEnvelopesIT {
                     .contains("body-too-large");
             assertThat(sentWhenAnswered).as("bytes sent when the fault arrived").isLessThan(total);
         }
+    }
+
+    @Test
+    void aHundredMebibyteBodyAnnouncedWithExpectContinueIsRefusedBeforeItIsSent() throws Exception {
+        URI base = URI.create(harness.agent().base());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("POST " + harness.simulator().endpoint().getPath() + " HTTP/1.1\r\n"
+                    + "Host: oldguard\r\nAuthorization: Bearer " + SUPPORT_TOKEN + "\r\nContent-Type: text/xml\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + (100L * 1024 * 1024) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(readAnswer(socket.getInputStream())).startsWith("HTTP/1.1 413")
+                    .contains("<faultcode>soap:Client</faultcode>").contains("body-too-large");
+        }
+    }
+
+    @Test
+    void aHeaderTheServiceMustUnderstand() {
+        assertRefused(envelope("<inv:ItemID>42</inv:ItemID>").replace("<soapenv:Header/>",
+                "<soapenv:Header><x:Trace xmlns:x=\"urn:x\" soapenv:mustUnderstand=\"1\">on</x:Trace></soapenv:Header>"),
+                400, "/forbidden-xml");
     }
 
     @Test

@@ -56,6 +56,7 @@ class SoapPassthroughIT {
             RecordingRelay.Exchange reached = relay.get().exchanges().get(before);
             assertThat(reached.request()).as(call.getKey() + " bytes at the service").isEqualTo(sent);
             assertThat(reached.soapAction()).contains(SoapClient.action(call.getKey()));
+            assertThat(reached.contentType()).as("the charset oldguard read it in").isEqualTo("text/xml; charset=UTF-8");
             assertThat(reply.body()).as(call.getKey() + " answer").isEqualTo(reached.answer());
             assertThat(reply.isFault()).isFalse();
         }
@@ -72,6 +73,32 @@ class SoapPassthroughIT {
         assertThat(reply.isFault()).isTrue();
         assertThat(reply.body()).isEqualTo(relay.get().exchanges().getLast().answer());
         assertThat(reply.problem("type")).as("the service's fault, not oldguard's").isNull();
+    }
+
+    @Test
+    void theServicesServerFaultIsNotRelayedButLoggedAndAnsweredByOldguard() {
+        start();
+        harness.simulator().setServerFaults(true);
+
+        SoapClient.Reply reply = client().call(SUPPORT_TOKEN, "GetStock", "<inv:ItemID>42</inv:ItemID>");
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.faultCode()).isEqualTo("Server");
+        assertThat(reply.problem("type")).endsWith("/soap-fault");
+        assertThat(new String(relay.get().exchanges().getLast().answer(), StandardCharsets.UTF_8))
+                .contains("backend unavailable");
+        assertThat(reply.text()).as("the service's own fault text").doesNotContain("backend unavailable");
+    }
+
+    @Test
+    void aPaddedItemIdIsRefusedRatherThanPassedToAServiceThatMayReadItOtherwise() {
+        start();
+
+        SoapClient.Reply reply = client().call(ORDER_TOKEN, "GetStock", "<inv:ItemID> 42 </inv:ItemID>");
+
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(reply.problem("rule")).isEqualTo("type");
+        assertThat(harness.simulator().requestsReceived()).isZero();
     }
 
     @Test
