@@ -124,6 +124,13 @@ public final class SoapBackend implements Backend {
                 return timedOut(call);
             }
             return new CallResult.Failure(failure(call, e));
+        } catch (IllegalStateException e) {
+            // Aborting an exchange while it is still acquiring its connection surfaces as this, not as an
+            // IOException ("Endpoint not acquired / already released"): it is the deadline or the client leaving.
+            if (!post.isCancelled()) {
+                throw e;
+            }
+            return Thread.currentThread().isInterrupted() ? new CallResult.Failure(Refusals.cancelled()) : timedOut(call);
         } finally {
             deadline.cancel(false);
             if (Thread.currentThread().isInterrupted()) {
