@@ -26,8 +26,13 @@ public record Setup(SidecarConfig config, String configFile, PolicySet policies)
 
     /** For a configuration built or adjusted in code (the demo, tests). */
     public static Setup of(SidecarConfig config, String configFile, SqlVerifier verifier) {
+        return of(config, configFile, verifier, java.util.Set.of());
+    }
+
+    /** For a reload: grants to {@code retiredAgents}, which it removes, are skipped rather than refused. */
+    public static Setup of(SidecarConfig config, String configFile, SqlVerifier verifier, java.util.Set<String> retiredAgents) {
         ToolCatalog wsdlTools = ToolCatalog.load(config, configFile);
-        PolicySet policies = PolicyLoader.load(config.policiesDir(), wsdlTools, config.agents().keySet(),
+        PolicySet policies = PolicyLoader.load(config.policiesDir(), wsdlTools, config.agents().keySet(), retiredAgents,
                 config.databases().keySet(), verifier);
         return new Setup(config, configFile, policies);
     }

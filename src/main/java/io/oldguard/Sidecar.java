@@ -43,11 +43,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,8 +113,11 @@ public final class Sidecar implements AutoCloseable {
             pools.close();
             throw e;
         }
+        // The loader needs the agents in force when it runs, which the store it belongs to knows.
+        AtomicReference<PolicyStore> store = new AtomicReference<>();
         PolicyStore policies = new PolicyStore(setup.policies(), identities,
-                () -> reloadable(config, configFile, reread, env, verifier), clock, registry);
+                () -> reloadable(config, configFile, reread, store.get().identities().agents(), env, verifier), clock, registry);
+        store.set(policies);
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
@@ -158,7 +164,7 @@ public final class Sidecar implements AutoCloseable {
         AgentPortServer agentPort;
         try {
             admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
-                    config.agents().keySet(), policies, adminTokenHash, workers);
+                    policies, adminTokenHash, workers);
             try {
                 SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(),
@@ -189,9 +195,11 @@ public final class Sidecar implements AutoCloseable {
      * a restart.
      */
     private static PolicyStore.Loaded reloadable(SidecarConfig running, String configFile, Supplier<SidecarConfig> reread,
-            Map<String, String> env, SqlVerifier verifier) {
+            Set<String> agentsInForce, Map<String, String> env, SqlVerifier verifier) {
         SidecarConfig edited = reread.get();
         SidecarConfig effective = running.withAgents(edited.agents());
+        Set<String> retired = new HashSet<>(agentsInForce);
+        retired.removeAll(edited.agents().keySet());
         List<String> problems = new ArrayList<>();
         Identities identities = null;
         PolicySet policies = null;
@@ -201,7 +209,7 @@ public final class Sidecar implements AutoCloseable {
             problems.addAll(e.problems());
         }
         try {
-            policies = Setup.of(effective, configFile, verifier).policies();
+            policies = Setup.of(effective, configFile, verifier, retired).policies();
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }

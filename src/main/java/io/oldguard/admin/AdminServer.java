@@ -15,7 +15,6 @@ import io.oldguard.config.Listener;
 import io.oldguard.halt.HaltRegistry;
 import io.oldguard.policy.PolicyStore;
 import java.net.InetSocketAddress;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -34,10 +33,10 @@ public final class AdminServer implements AutoCloseable {
     }
 
     public static AdminServer start(Listener listener, Readiness readiness, PrometheusMeterRegistry registry,
-            HaltRegistry halts, Set<String> agents, PolicyStore policies, String adminTokenHash,
+            HaltRegistry halts, PolicyStore policies, String adminTokenHash,
             ExecutorService workers) throws InterruptedException {
         AdminAuth auth = new AdminAuth(adminTokenHash);
-        AgentsAdminApi agentsApi = new AgentsAdminApi(halts, agents, policies);
+        AgentsAdminApi agentsApi = new AgentsAdminApi(halts, () -> policies.identities().agents(), policies);
         PoliciesAdminApi policiesApi = new PoliciesAdminApi(policies);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {

@@ -39,11 +39,13 @@ final class AgentsAdminApi {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final HaltRegistry halts;
-    private final Set<String> agents;
+    private final Supplier<Set<String>> agents;
     private final Supplier<PolicySet> policies;
-    AgentsAdminApi(HaltRegistry halts, Set<String> agents, Supplier<PolicySet> policies) {
+
+    /** @param agents the agents configured now: a reload may add or remove some */
+    AgentsAdminApi(HaltRegistry halts, Supplier<Set<String>> agents, Supplier<PolicySet> policies) {
         this.halts = halts;
-        this.agents = Set.copyOf(agents);
+        this.agents = agents;
         this.policies = policies;
     }
 
@@ -61,10 +63,13 @@ final class AgentsAdminApi {
             return HttpResponses.problem(Refusals.methodNotAllowed(method.name(), path, List.of("POST")), null);
         }
         String agent = m.group(1);
-        if (!agents.contains(agent)) {
-            return HttpResponses.problem(Refusals.unknownAgent(agent, agents), null);
+        boolean release = m.group(2).equals("release");
+        Set<String> known = agents.get();
+        // A halt left behind by an agent a reload removed can still be released, so the halts file is cleaned up.
+        if (!known.contains(agent) && !(release && halts.current(agent).isPresent())) {
+            return HttpResponses.problem(Refusals.unknownAgent(agent, known), null);
         }
-        return m.group(2).equals("release") ? release(agent) : halt(agent, reasonFrom(body));
+        return release ? release(agent) : halt(agent, reasonFrom(body));
     }
 
     private FullHttpResponse list() {

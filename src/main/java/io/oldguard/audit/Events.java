@@ -29,6 +29,8 @@ public final class Events {
     public static final String POLICY_RELOAD_FAILED = "policy.reload_failed";
     /** WARN: sidecar.yaml changed in settings that only a restart applies (ports, backends, ...); they are not in force. */
     public static final String CONFIG_RESTART_REQUIRED = "config.restart_required";
+    /** WARN: a reload skipped a policy's grants to an agent it removed from sidecar.yaml. */
+    public static final String POLICY_GRANT_SKIPPED = "policy.grant_skipped";
     /** A reload applied edited backend-wide limits (rate, maxWait, queue bounds) to a running backend. */
     public static final String BACKEND_LIMITS_CHANGED = "backend.limits_changed";
     public static final String STARTED = "sidecar.started";

@@ -22,6 +22,11 @@ public record Identities(Map<String, String> agentByTokenHash) {
         agentByTokenHash = Map.copyOf(agentByTokenHash);
     }
 
+    /** The ids of the agents that have a token. */
+    public java.util.Set<String> agents() {
+        return java.util.Set.copyOf(agentByTokenHash.values());
+    }
+
     /**
      * @param env where {@code tokenEnv} names are looked up (the process environment in production)
      */

@@ -1,5 +1,8 @@
 package io.oldguard.policy;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.oldguard.audit.Events;
 import io.oldguard.catalog.Tool;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.ConfigException;
@@ -23,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -34,6 +39,8 @@ import java.util.stream.Stream;
  * whole set, so a broken file never half-applies.
  */
 public final class PolicyLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyLoader.class);
 
     private PolicyLoader() {
     }
@@ -47,6 +54,17 @@ public final class PolicyLoader {
 
     public static PolicySet load(Path dir, ToolCatalog wsdlTools, Set<String> configuredAgents, Set<String> databases,
             SqlVerifier verifier) {
+        return load(dir, wsdlTools, configuredAgents, Set.of(), databases, verifier);
+    }
+
+    /**
+     * @param retiredAgents agents this reload removes from {@code sidecar.yaml}: grants to them are skipped with a
+     *                      warning instead of refusing the set, so removing an agent cuts it off at once even while
+     *                      a policy (perhaps another ConfigMap, updated later) still names it. A grant to an agent
+     *                      that was never configured is still an error (a typo).
+     */
+    public static PolicySet load(Path dir, ToolCatalog wsdlTools, Set<String> configuredAgents, Set<String> retiredAgents,
+            Set<String> databases, SqlVerifier verifier) {
         List<String> problems = new ArrayList<>();
         MessageDigest digest = sha256();
         List<Read> files = new ArrayList<>();
@@ -94,7 +112,7 @@ public final class PolicyLoader {
         Map<String, AgentPolicy> agents = new TreeMap<>();
         for (Read read : files) {
             collectTools(read, catalog, sqlRules, tools, definedIn, problems);
-            collectAgents(read, catalog, configuredAgents, agents, definedIn, problems);
+            collectAgents(read, catalog, configuredAgents, retiredAgents, agents, definedIn, problems);
         }
         problems.addAll(costsWithinBursts(tools, agents, definedIn, byFile));
         Map<String, ToolContract> contracts = new TreeMap<>();
@@ -141,9 +159,14 @@ public final class PolicyLoader {
     }
 
     private static void collectAgents(Read read, ToolCatalog catalog, Set<String> configuredAgents,
-            Map<String, AgentPolicy> agents, Map<String, Path> definedIn, List<String> problems) {
+            Set<String> retiredAgents, Map<String, AgentPolicy> agents, Map<String, Path> definedIn, List<String> problems) {
         read.policy().agents().forEach((agent, ap) -> {
             String key = "agents." + agent;
+            if (retiredAgents.contains(agent) && !configuredAgents.contains(agent)) {
+                LOG.warn("{}: the grants of agent {} are skipped: it was removed from sidecar.yaml",
+                        read.problem(key, "skipped"), agent, kv("event", Events.POLICY_GRANT_SKIPPED), kv("agent", agent));
+                return;
+            }
             if (!configuredAgents.contains(agent)) {
                 problems.add(read.problem(key, "no such agent in sidecar.yaml (expected one of: "
                         + String.join(", ", new TreeSet<>(configuredAgents)) + ")"));

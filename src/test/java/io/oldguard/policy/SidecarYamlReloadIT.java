@@ -43,6 +43,40 @@ class SidecarYamlReloadIT {
     }
 
     @Test
+    void anAgentRemovedOnlyFromSidecarYamlIsCutOffWhileAPolicyStillGrantsIt() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config)) {
+            Http agent = harness.agent();
+
+            // The policies (perhaps another ConfigMap, updated later) still grant order-bot its tools.
+            BrokenCopies.replace(config, "  order-bot:\n    tokenEnv: OLDGUARD_TOKEN_ORDER_BOT\n", "");
+
+            Await.until(Duration.ofSeconds(5), "order-bot unknown",
+                    () -> agent.postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}").status() == 401);
+            assertThat(state(harness).path("lastReload").path("applied").asBoolean()).isTrue();
+            assertThat(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anAgentAddedByAReloadCanBeHaltedByAnOperator() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        Path token = java.nio.file.Files.writeString(dir.resolve("audit-bot.token"), "audit-bot-token-0123456789abcdef");
+        try (SidecarHarness harness = start(config)) {
+            BrokenCopies.replace(config, "agents:\n", "agents:\n  audit-bot:\n    tokenFile: " + token + "\n");
+            BrokenCopies.replace(dir.resolve("policies/inventory.yaml"), "agents:\n", "agents:\n  audit-bot:\n    tools: [GetStock]\n");
+            Await.until(Duration.ofSeconds(5), "audit-bot known", () -> harness.agent()
+                    .postJson("/v1/tools/GetStock", "audit-bot-token-0123456789abcdef", "{\"ItemID\": 42}").status() == 200);
+
+            Http.Reply halted = harness.admin().postJson("/v1/agents/audit-bot/halt", ADMIN_TOKEN, "{\"reason\": \"drill\"}");
+
+            assertThat(halted.status()).isEqualTo(200);
+            assertThat(harness.agent().postJson("/v1/tools/GetStock", "audit-bot-token-0123456789abcdef",
+                    "{\"ItemID\": 42}").status()).isEqualTo(423);
+        }
+    }
+
+    @Test
     void aChangedBackendSettingIsReportedAsNeedingARestart() throws Exception {
         Path config = BrokenCopies.copyOfShippedSetup(dir);
         try (SidecarHarness harness = start(config)) {
