@@ -76,26 +76,34 @@ public final class PolicyDiff {
         ordered(key + ".cost", old.cost(), now.cost(), Comparator.naturalOrder());
         rate(key + ".limits.perAgent", perAgent(old), perAgent(now));
         changed(key + ".timeout", old.timeout(), now.timeout());
-        changed(key + ".strikes", old.strikes(), now.strikes());
-        changed(key + ".coolOff", old.coolOff(), now.coolOff());
+        // Strikes and a cool-off both soften what a violation does: adding one loosens, removing one tightens.
+        presence(key + ".strikes", old.strikes(), now.strikes(), Kind.LOOSENED);
+        presence(key + ".coolOff", old.coolOff(), now.coolOff(), Kind.LOOSENED);
         for (String param : union(old.params().keySet(), now.params().keySet())) {
             param(key + ".params." + param, old.params().getOrDefault(param, ParamRule.NONE),
-                    now.params().getOrDefault(param, ParamRule.NONE));
+                    now.params().getOrDefault(param, ParamRule.NONE), old.onViolation(), now.onViolation());
         }
     }
 
-    private void param(String key, ParamRule old, ParamRule now) {
+    /** @param oldTool the tool's own action before, which a parameter without one follows (and after: newTool) */
+    private void param(String key, ParamRule old, ParamRule now, ViolationAction oldTool, ViolationAction newTool) {
         ordered(key + ".minimum", old.minimum(), now.minimum(), Comparator.<BigDecimal>naturalOrder());
         ordered(key + ".maximum", old.maximum(), now.maximum(), Comparator.<BigDecimal>reverseOrder());
         ordered(key + ".minLength", old.minLength(), now.minLength(), Comparator.<Integer>naturalOrder());
         ordered(key + ".maxLength", old.maxLength(), now.maxLength(), Comparator.<Integer>reverseOrder());
         ordered(key + ".required", old.required(), now.required(), Comparator.<Boolean>naturalOrder());
-        ordered(key + ".onViolation", old.onViolation(), now.onViolation(), Comparator.naturalOrder());
-        changed(key + ".pattern", old.pattern(), now.pattern());
+        // What a violation of this parameter does in effect: its own action, or else its tool's.
+        ViolationAction oldAction = old.onViolation() != null ? old.onViolation() : oldTool;
+        ViolationAction newAction = now.onViolation() != null ? now.onViolation() : newTool;
+        if (oldAction != newAction && (old.onViolation() != null || now.onViolation() != null)) {
+            add(newAction.compareTo(oldAction) > 0 ? Kind.TIGHTENED : Kind.LOOSENED, key + ".onViolation",
+                    text(oldAction), text(newAction));
+        }
+        presence(key + ".pattern", old.pattern(), now.pattern(), Kind.TIGHTENED);
         changed(key + ".sensitive", old.sensitive(), now.sensitive());
         List<String> oldEnum = old.enumeration();
         List<String> newEnum = now.enumeration();
-        if (!Objects.equals(oldEnum, newEnum)) {
+        if (!Objects.equals(oldEnum == null ? null : Set.copyOf(oldEnum), newEnum == null ? null : Set.copyOf(newEnum))) {
             boolean narrower = oldEnum == null || (newEnum != null && oldEnum.containsAll(newEnum));
             boolean wider = newEnum == null || newEnum.containsAll(oldEnum);
             add(narrower ? Kind.TIGHTENED : wider ? Kind.LOOSENED : Kind.CHANGED, key + ".enum", text(oldEnum), text(newEnum));
@@ -122,6 +130,15 @@ public final class PolicyDiff {
         boolean slower = now.perSecond() <= old.perSecond() && now.burst() <= old.burst();
         boolean faster = now.perSecond() >= old.perSecond() && now.burst() >= old.burst();
         add(slower ? Kind.TIGHTENED : faster ? Kind.LOOSENED : Kind.CHANGED, key, text(old), text(now));
+    }
+
+    /** A setting whose mere presence tightens or loosens; between two values it is only "changed". */
+    private void presence(String key, Object old, Object now, Kind whenAdded) {
+        if (Objects.equals(old, now)) {
+            return;
+        }
+        Kind whenRemoved = whenAdded == Kind.TIGHTENED ? Kind.LOOSENED : Kind.TIGHTENED;
+        add(old == null ? whenAdded : now == null ? whenRemoved : Kind.CHANGED, key, text(old), text(now));
     }
 
     private void changed(String key, Object old, Object now) {

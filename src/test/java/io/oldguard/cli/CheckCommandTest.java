@@ -91,6 +91,23 @@ class CheckCommandTest {
     }
 
     @Test
+    void diffJudgesAParametersActionByWhatItDoesInEffect() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        Path edited = BrokenCopies.copyOfShippedSetup(Files.createDirectories(dir.resolve("edited"))).resolveSibling("policies");
+        Path policy = edited.resolve("inventory.yaml");
+        // GetStock halts; its ItemID rule now only observes. And ReserveStock's OrderRef loses its pattern.
+        BrokenCopies.replace(policy, "ItemID: { minimum: 1, maximum: 9999999 }",
+                "ItemID: { minimum: 1, maximum: 9999999, onViolation: observe }");
+        BrokenCopies.replace(policy, "      OrderRef: { pattern: \"^PO-[0-9]{6}$\" }       # the order portal issues six-digit references\n", "");
+
+        assertThat(Main.run(new String[] {"check", "--config", config.toString(), "--diff", dir.resolve("policies").toString(),
+                edited.toString()})).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("loosened  tools.GetStock.params.ItemID.onViolation: HALT -> OBSERVE")
+                .contains("loosened  tools.ReserveStock.params.OrderRef.pattern: no longer ^PO-[0-9]{6}$");
+    }
+
+    @Test
     void toolsPrintsTheGeneratedSchemas() {
         assertThat(Main.run(new String[] {"tools", "--format", "openai"})).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"type\" : \"function\"").contains("\"ItemID\"");
