@@ -106,6 +106,9 @@ public final class Sidecar implements AutoCloseable {
         DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
         SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
                 LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
+        // Taken before loading, so that an edit made while the sidecar starts is seen by the watcher.
+        Path configPath = Files.isRegularFile(Path.of(configFile)) ? Path.of(configFile) : null;
+        String baseline = PolicyStore.contentHash(config.policiesDir(), configPath);
         Setup setup;
         try {
             setup = Setup.of(config, configFile, verifier);
@@ -180,8 +183,7 @@ public final class Sidecar implements AutoCloseable {
             throw e;
         }
         if (!config.policyWatch().isZero()) {
-            Path file = Path.of(configFile);
-            policies.watch(config.policiesDir(), Files.isRegularFile(file) ? file : null, config.policyWatch());
+            policies.watch(config.policiesDir(), configPath, config.policyWatch(), baseline);
         }
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),

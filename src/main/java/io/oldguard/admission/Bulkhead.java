@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Bulkhead {
 
     private final int maxInFlight;
-    private final int maxWaiting;
+    // A reload may change it (backends.<name>.limits.maxQueue); maxInFlight needs a restart.
+    private volatile int maxWaiting;
     private final Semaphore slots;
     private final AtomicInteger waiting = new AtomicInteger();
 
@@ -45,6 +46,10 @@ final class Bulkhead {
 
     int maxWaiting() {
         return maxWaiting;
+    }
+
+    void maxWaiting(int edited) {
+        maxWaiting = edited;
     }
 
     void exit() {

@@ -129,7 +129,7 @@ public final class ProtectedBackend implements Backend {
         }
     }
 
-    /** Applies a reload's edited limits: the rate, {@code maxWait} and the queue bounds; the bulkhead stays. */
+    /** Applies a reload's edited limits: the rate, {@code maxWait} and the queue bounds; the number of slots stays. */
     public void reconfigure(BackendLimits edited) {
         if (edited.equals(limits)) {
             return;
@@ -137,6 +137,7 @@ public final class ProtectedBackend implements Backend {
         LOG.warn("backend {} limits changed live: {} -> {}", name, limits, edited, kv("event", Events.BACKEND_LIMITS_CHANGED),
                 kv("backend", name));
         shaper.reconfigure(edited);
+        bulkhead.maxWaiting(edited.maxQueue());
         limits = edited;
     }
 

@@ -36,6 +36,10 @@ public record ToolCall(String requestId, Caller caller, Tool tool, ObjectNode ar
         Objects.requireNonNull(arguments, "arguments");
     }
 
+    public ToolCall withTool(Tool newTool) {
+        return new ToolCall(requestId, caller, newTool, arguments, receivedAt, deadline, deadlineFromClient, original);
+    }
+
     /** The agent's id; only valid after the identity guard allowed the call. */
     public String agent() {
         if (caller instanceof Caller.Agent a) {

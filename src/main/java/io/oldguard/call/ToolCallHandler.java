@@ -50,7 +50,18 @@ public final class ToolCallHandler {
      * guards, backend and audit line, runs under the policy set in force when it started.
      */
     public CallResult handle(ToolCall call) {
-        return policies.pinned(() -> handlePinned(call));
+        return policies.pinned(() -> handlePinned(withPinnedTool(call)));
+    }
+
+    /**
+     * The transports look the tool up before the call is pinned; a reload in between may have redefined it (a
+     * SQL tool's statement, say). The call runs with the pinned set's definition, so tool and rules always match.
+     */
+    private ToolCall withPinnedTool(ToolCall call) {
+        return policies.get().catalog().find(call.tool().name())
+                .filter(pinned -> pinned != call.tool())
+                .map(call::withTool)
+                .orElse(call);
     }
 
     private CallResult handlePinned(ToolCall call) {

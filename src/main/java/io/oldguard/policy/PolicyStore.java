@@ -139,43 +139,65 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
     /** Loads everything reloadable again; blocking (file I/O, maybe the database): never on an event loop. */
     public synchronized Reload reload() {
         PolicySet before = current.get().policies();
-        Reload result;
+        Loaded loaded;
         try {
-            Loaded loaded = loader.get();
-            PolicySet now = loaded.policies();
-            current.set(new InForce(now, loaded.identities(), clock.instant()));
-            result = new Reload(clock.instant(), true, now.version(), List.of(), loaded.restartRequired());
-            applied.increment();
-            appliedListeners.forEach(l -> l.accept(loaded));
-            if (!now.version().equals(before.version())) {
-                LOG.warn("policies reloaded: {} -> {}", before.version(), now.version(), kv("event", Events.POLICY_RELOADED),
-                        kv("from", before.version()), kv("to", now.version()));
-                listeners.forEach(l -> l.accept(now));
-            }
-            if (!loaded.restartRequired().isEmpty()) {
-                LOG.warn("sidecar.yaml changed where only a restart applies: {}", loaded.restartRequired(),
-                        kv("event", Events.CONFIG_RESTART_REQUIRED), kv("keys", loaded.restartRequired()));
-            }
+            loaded = loader.get();
         } catch (RuntimeException e) {
             // Any failure, even a bug, keeps the set in force and the watcher alive.
             List<String> problems = e instanceof ConfigException ce ? ce.problems() : List.of("reload failed: " + e);
-            result = new Reload(clock.instant(), false, before.version(), problems, List.of());
+            // Restart-only edits found earlier are still pending: keep showing them.
+            Reload result = new Reload(clock.instant(), false, before.version(), problems, lastReload.get().restartRequired());
+            lastReload.set(result);
             failed.increment();
             LOG.error("policy reload refused; keeping version {}: {}", before.version(), String.join("; ", problems),
                     kv("event", Events.POLICY_RELOAD_FAILED), kv("version", before.version()), kv("problems", problems));
+            return result;
         }
+        PolicySet now = loaded.policies();
+        current.set(new InForce(now, loaded.identities(), clock.instant()));
+        Reload result = new Reload(clock.instant(), true, now.version(), List.of(), loaded.restartRequired());
         lastReload.set(result);
+        applied.increment();
+        if (!now.version().equals(before.version())) {
+            LOG.warn("policies reloaded: {} -> {}", before.version(), now.version(), kv("event", Events.POLICY_RELOADED),
+                    kv("from", before.version()), kv("to", now.version()));
+        }
+        if (!loaded.restartRequired().isEmpty()) {
+            LOG.warn("sidecar.yaml changed where only a restart applies: {}", loaded.restartRequired(),
+                    kv("event", Events.CONFIG_RESTART_REQUIRED), kv("keys", loaded.restartRequired()));
+        }
+        // The new set is in force whatever a listener does; one that fails is logged and the others still run.
+        appliedListeners.forEach(l -> notify(() -> l.accept(loaded)));
+        if (!now.version().equals(before.version())) {
+            listeners.forEach(l -> notify(() -> l.accept(now)));
+        }
         return result;
+    }
+
+    private static void notify(Runnable listener) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.error("a reload listener failed", kv("event", Events.INTERNAL_ERROR), e);
+        }
     }
 
     /**
      * Reloads whenever the policy files' or the configuration file's content changes, checking every
-     * {@code interval}.
+     * {@code interval}; while the last reload is refused, tries it again every few seconds (a Secret or a
+     * database it needs may arrive later than the edit).
      *
      * @param configFile null when the configuration was built in code
+     * @param baseline   {@link #contentHash} of the files taken before the set in force was loaded
      */
-    public void watch(Path dir, Path configFile, Duration interval) {
-        watcher = new PolicyWatcher(dir, configFile, interval, QUIET, this::reload);
+    public void watch(Path dir, Path configFile, Duration interval, String baseline) {
+        watcher = new PolicyWatcher(dir, configFile, interval, QUIET, baseline, () -> !lastReload.get().applied(),
+                this::reload);
+    }
+
+    /** What the watcher compares: the content of the policy files and of the configuration file (may be null). */
+    public static String contentHash(Path dir, Path configFile) {
+        return PolicyWatcher.contentHash(dir, configFile);
     }
 
     @Override
