@@ -77,6 +77,24 @@ class SidecarYamlReloadIT {
     }
 
     @Test
+    void aReloadRefusedForATokenFileNotThereYetIsRetriedUntilItIs() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        Path token = dir.resolve("late-bot.token");
+        try (SidecarHarness harness = start(config)) {
+            // The ConfigMap arrives before the Secret holding the new agent's token.
+            BrokenCopies.replace(config, "agents:\n", "agents:\n  late-bot:\n    tokenFile: " + token + "\n");
+            Await.until(Duration.ofSeconds(5), "the reload refused",
+                    () -> !state(harness).path("lastReload").path("applied").asBoolean(true));
+
+            java.nio.file.Files.writeString(token, "late-bot-token-0123456789abcdef");
+
+            Await.until(Duration.ofSeconds(15), "the same edit applied without another one",
+                    () -> state(harness).path("lastReload").path("applied").asBoolean(false));
+            assertThat(harness.agent().get("/v1/tools", "late-bot-token-0123456789abcdef").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aChangedBackendSettingIsReportedAsNeedingARestart() throws Exception {
         Path config = BrokenCopies.copyOfShippedSetup(dir);
         try (SidecarHarness harness = start(config)) {
