@@ -2,6 +2,7 @@ package io.oldguard.identity;
 
 import io.oldguard.call.Caller;
 import io.oldguard.config.ConfigException;
+import io.oldguard.config.YamlLines;
 import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
 import java.util.ArrayList;
@@ -33,23 +34,27 @@ public record Identities(Map<String, String> agentByTokenHash) {
     public static Identities resolve(SidecarConfig config, String configFile, Map<String, String> env) {
         Map<String, String> byHash = new HashMap<>();
         List<String> problems = new ArrayList<>();
+        // Problems name the line of the agent's entry; a configuration built in code has no file, so no lines.
+        java.nio.file.Path file = java.nio.file.Path.of(configFile);
+        YamlLines lines = java.nio.file.Files.isRegularFile(file) ? YamlLines.of(file) : null;
+        java.util.function.ToIntFunction<String> lineOf = key -> lines == null ? 0 : lines.lineOf(key);
         config.agents().forEach((id, agent) -> {
             String key = "agents." + id;
             String token;
             try {
                 token = Secrets.read(config, agent.tokenEnv(), agent.tokenFile(), env, "the agent's bearer token");
             } catch (IllegalArgumentException e) {
-                problems.add(ConfigException.problem(configFile, key, e.getMessage()));
+                problems.add(ConfigException.problem(configFile, lineOf.applyAsInt(key), key, e.getMessage()));
                 return;
             }
             if (token.length() < MIN_TOKEN_LENGTH) {
-                problems.add(ConfigException.problem(configFile, key, "token is " + token.length()
+                problems.add(ConfigException.problem(configFile, lineOf.applyAsInt(key), key, "token is " + token.length()
                         + " characters long (expected at least " + MIN_TOKEN_LENGTH + ")"));
                 return;
             }
             String previous = byHash.putIfAbsent(Secrets.sha256(token), id);
             if (previous != null) {
-                problems.add(ConfigException.problem(configFile, key, "has the same token as agent " + previous
+                problems.add(ConfigException.problem(configFile, lineOf.applyAsInt(key), key, "has the same token as agent " + previous
                         + " (expected one token per agent)"));
             }
         });

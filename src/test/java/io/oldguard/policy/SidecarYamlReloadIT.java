@@ -85,6 +85,8 @@ class SidecarYamlReloadIT {
             BrokenCopies.replace(config, "agents:\n", "agents:\n  late-bot:\n    tokenFile: " + token + "\n");
             Await.until(Duration.ofSeconds(5), "the reload refused",
                     () -> !state(harness).path("lastReload").path("applied").asBoolean(true));
+            assertThat(state(harness).path("lastReload").path("problems").get(0).asText())
+                    .as("file, line and key").matches(java.util.regex.Pattern.quote(config.toString()) + ":\\d+: agents\\.late-bot: .*");
 
             java.nio.file.Files.writeString(token, "late-bot-token-0123456789abcdef");
 
