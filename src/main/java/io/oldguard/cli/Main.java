@@ -60,11 +60,21 @@ public final class Main {
         });
     }
 
+    /** The options each command reads; any other is refused, so a typo in a CI script fails instead of being ignored. */
+    private static final java.util.Map<String, java.util.Set<String>> KNOWN = java.util.Map.of(
+            "run", java.util.Set.of("config"),
+            "check", java.util.Set.of("config", "db", "diff", "format"),
+            "tools", java.util.Set.of("config", "format"),
+            "demo", java.util.Set.of("config", "exit"),
+            "simulator", java.util.Set.of("db-password", "db-pool", "db-user", "jdbc-url", "latency", "port", "workers", "wsdl"),
+            "agents", java.util.Set.of("admin-url", "agent", "config", "reason"));
+
     private static int withOptions(String[] args, int from, java.util.function.ToIntFunction<Options> command) {
         List<String> rest = Arrays.asList(args).subList(from, args.length);
         Options options;
         try {
             options = Options.parse(rest);
+            options.refuseOtherThan(KNOWN.getOrDefault(args[0], java.util.Set.of()));
         } catch (IllegalArgumentException e) {
             System.err.println("oldguard " + args[0] + ": " + e.getMessage());
             System.err.print(USAGE);

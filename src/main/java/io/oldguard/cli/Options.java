@@ -43,6 +43,22 @@ record Options(Map<String, List<String>> values, Set<String> flags) {
         return new Options(Map.copyOf(values), Set.copyOf(flags));
     }
 
+    /** @throws IllegalArgumentException naming the first option that is not one of {@code known} */
+    void refuseOtherThan(Set<String> known) {
+        for (String name : new java.util.TreeSet<>(union(values.keySet(), flags))) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown option --" + name + " (expected one of: --"
+                        + String.join(", --", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     String get(String name, String fallback) {
         List<String> given = values.get(name);
         return given == null ? fallback : given.get(0);

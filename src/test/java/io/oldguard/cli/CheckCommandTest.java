@@ -114,6 +114,11 @@ class CheckCommandTest {
     }
 
     @Test
+    void anUnknownOptionIsRefusedRatherThanIgnored() {
+        assertThat(Main.run(new String[] {"check", "--fromat", "json"})).isEqualTo(2);
+    }
+
+    @Test
     void unknownCommandExitsTwo() {
         assertThat(Main.run(new String[] {"frobnicate"})).isEqualTo(2);
     }
