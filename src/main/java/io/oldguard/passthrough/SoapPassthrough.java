@@ -56,7 +56,12 @@ public final class SoapPassthrough {
             byte[] body, Instant receivedAt, String requestId) {
     }
 
+    private record Operations(PolicySet set, Map<String, Map<QName, Tool>> byBackend) {
+    }
+
     private final Map<String, String> backendByPath;
+    // Racing threads may each build it once after a reload; every one builds the same thing.
+    private volatile Operations operations;
     private final EnvelopeReader reader;
     private final int maxBodyBytes;
     private final Supplier<PolicySet> policies;
@@ -143,14 +148,21 @@ public final class SoapPassthrough {
         return SoapFaults.fault(refusal, requestId);
     }
 
+    /** Each backend's operations by request element, for the policy set in force; rebuilt only after a reload. */
     private Map<QName, Tool> operationsOf(String backend) {
-        Map<QName, Tool> operations = new HashMap<>();
-        for (Tool tool : policies.get().catalog().all()) {
-            if (backend.equals(tool.backend()) && tool.binding() instanceof SoapOperation soap) {
-                operations.put(soap.requestElement(), tool);
+        PolicySet set = policies.get();
+        Operations known = operations;
+        if (known == null || known.set() != set) {
+            Map<String, Map<QName, Tool>> byBackend = new HashMap<>();
+            for (Tool tool : set.catalog().all()) {
+                if (tool.binding() instanceof SoapOperation soap) {
+                    byBackend.computeIfAbsent(tool.backend(), b -> new HashMap<>()).put(soap.requestElement(), tool);
+                }
             }
+            known = new Operations(set, byBackend);
+            operations = known;
         }
-        return operations;
+        return known.byBackend().getOrDefault(backend, Map.of());
     }
 
     /** The envelope, inflated under the body limit if it came gzipped: a small bomb costs no more than a big body. */
