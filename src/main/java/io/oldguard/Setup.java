@@ -26,15 +26,22 @@ public record Setup(SidecarConfig config, String configFile, PolicySet policies)
 
     /** For a configuration built or adjusted in code (the demo, tests). */
     public static Setup of(SidecarConfig config, String configFile, SqlVerifier verifier) {
-        return of(config, configFile, verifier, java.util.Set.of());
+        return of(config, configFile, ToolCatalog.load(config, configFile), verifier);
     }
 
-    /** For a reload: grants to {@code retiredAgents}, which it removes, are skipped rather than refused. */
-    public static Setup of(SidecarConfig config, String configFile, SqlVerifier verifier, java.util.Set<String> retiredAgents) {
-        ToolCatalog wsdlTools = ToolCatalog.load(config, configFile);
-        PolicySet policies = PolicyLoader.load(config.policiesDir(), wsdlTools, config.agents().keySet(), retiredAgents,
+    /** With the WSDL tools already read. */
+    public static Setup of(SidecarConfig config, String configFile, ToolCatalog wsdlTools, SqlVerifier verifier) {
+        return new Setup(config, configFile, reloadPolicies(config, wsdlTools, verifier, java.util.Set.of()));
+    }
+
+    /**
+     * For a reload: the policy folder against the WSDL tools the sidecar started with (a WSDL edit needs a
+     * restart); grants to {@code retiredAgents}, which the reload removes, are skipped rather than refused.
+     */
+    public static PolicySet reloadPolicies(SidecarConfig config, ToolCatalog wsdlTools, SqlVerifier verifier,
+            java.util.Set<String> retiredAgents) {
+        return PolicyLoader.load(config.policiesDir(), wsdlTools, config.agents().keySet(), retiredAgents,
                 config.databases().keySet(), verifier);
-        return new Setup(config, configFile, policies);
     }
 
     /** Every tool: WSDL operations and SQL tools. */

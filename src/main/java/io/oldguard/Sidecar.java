@@ -27,6 +27,7 @@ import io.oldguard.http.AgentPortServer;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.Identities;
 import io.oldguard.policy.PolicySet;
+import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.RestartRequired;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
@@ -106,12 +107,22 @@ public final class Sidecar implements AutoCloseable {
         DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
         SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
                 LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
+        // The WSDL contracts are read once: a reload checks policies against them, and a WSDL edit needs a restart.
+        ToolCatalog wsdlTools;
+        Map<String, String> wsdlDigests;
+        try {
+            wsdlTools = ToolCatalog.load(config, configFile);
+            wsdlDigests = RestartRequired.wsdlDigests(config);
+        } catch (RuntimeException e) {
+            pools.close();
+            throw e;
+        }
         // Taken before loading, so that an edit made while the sidecar starts is seen by the watcher.
         Path configPath = Files.isRegularFile(Path.of(configFile)) ? Path.of(configFile) : null;
         String baseline = PolicyStore.contentHash(config.policiesDir(), configPath);
         Setup setup;
         try {
-            setup = Setup.of(config, configFile, verifier);
+            setup = Setup.of(config, configFile, wsdlTools, verifier);
         } catch (RuntimeException e) {
             pools.close();
             throw e;
@@ -119,7 +130,8 @@ public final class Sidecar implements AutoCloseable {
         // The loader needs the agents in force when it runs, which the store it belongs to knows.
         AtomicReference<PolicyStore> store = new AtomicReference<>();
         PolicyStore policies = new PolicyStore(setup.policies(), identities,
-                () -> reloadable(config, configFile, reread, store.get().identities().agents(), env, verifier), clock, registry);
+                () -> reloadable(config, configFile, reread, wsdlTools, wsdlDigests, store.get().identities().agents(), env,
+                        verifier), clock, registry);
         store.set(policies);
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
@@ -197,7 +209,8 @@ public final class Sidecar implements AutoCloseable {
      * a restart.
      */
     private static PolicyStore.Loaded reloadable(SidecarConfig running, String configFile, Supplier<SidecarConfig> reread,
-            Set<String> agentsInForce, Map<String, String> env, SqlVerifier verifier) {
+            ToolCatalog wsdlTools, Map<String, String> wsdlDigests, Set<String> agentsInForce, Map<String, String> env,
+            SqlVerifier verifier) {
         SidecarConfig edited = reread.get();
         SidecarConfig effective = running.withAgents(edited.agents());
         Set<String> retired = new HashSet<>(agentsInForce);
@@ -211,7 +224,7 @@ public final class Sidecar implements AutoCloseable {
             problems.addAll(e.problems());
         }
         try {
-            policies = Setup.of(effective, configFile, verifier, retired).policies();
+            policies = Setup.reloadPolicies(effective, wsdlTools, verifier, retired);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
         }
@@ -224,7 +237,7 @@ public final class Sidecar implements AutoCloseable {
                 limits.put(name, b.limits());
             }
         });
-        return new PolicyStore.Loaded(policies, identities, limits, RestartRequired.between(running, edited));
+        return new PolicyStore.Loaded(policies, identities, limits, RestartRequired.between(running, wsdlDigests, edited));
     }
 
     private static String adminTokenHash(SidecarConfig config, String configFile, Map<String, String> env) {

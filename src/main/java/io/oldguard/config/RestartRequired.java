@@ -8,12 +8,43 @@ import java.util.TreeSet;
 
 /**
  * Which settings of an edited {@code sidecar.yaml} a running sidecar cannot apply live: everything but
- * {@code agents} and {@code backends.<name>.limits}. Ports are bound, pools opened and backends built at start, so these are reported to the
+ * {@code agents} and {@code backends.<name>.limits} — and the WSDL files, read once at start. Ports are bound, pools opened and backends built at start, so these are reported to the
  * operator as needing a restart rather than silently ignored.
  */
 public final class RestartRequired {
 
     private RestartRequired() {
+    }
+
+    /**
+     * Keys, most specific known (e.g. {@code backends.inventory}), whose value differs; empty if none.
+     *
+     * @param wsdlDigests {@link #wsdlDigests} of the running configuration, taken at start: an edited WSDL file is
+     *                    a change too ({@code backends.<name>.wsdl})
+     */
+    public static List<String> between(SidecarConfig running, Map<String, String> wsdlDigests, SidecarConfig edited) {
+        List<String> keys = new ArrayList<>(between(running, edited));
+        wsdlDigests(edited).forEach((name, digest) -> {
+            if (wsdlDigests.containsKey(name) && !digest.equals(wsdlDigests.get(name)) && !keys.contains("backends." + name)) {
+                keys.add("backends." + name + ".wsdl");
+            }
+        });
+        return List.copyOf(keys);
+    }
+
+    /** Each backend's WSDL file, hashed; a file that cannot be read hashes to "unreadable". */
+    public static Map<String, String> wsdlDigests(SidecarConfig config) {
+        Map<String, String> digests = new java.util.TreeMap<>();
+        config.backends().forEach((name, backend) -> {
+            try {
+                byte[] bytes = java.nio.file.Files.readAllBytes(config.resolve(backend.wsdl()));
+                digests.put(name, java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+            } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+                digests.put(name, "unreadable");
+            }
+        });
+        return digests;
     }
 
     /** Keys, most specific known (e.g. {@code backends.inventory}), whose value differs; empty if none. */

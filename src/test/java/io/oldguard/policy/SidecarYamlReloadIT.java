@@ -97,6 +97,25 @@ class SidecarYamlReloadIT {
     }
 
     @Test
+    void anEditedWsdlIsReportedAsNeedingARestartAndChangesNoTool() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config)) {
+            String version = state(harness).path("version").asText();
+            BrokenCopies.replace(dir.resolve("wsdl/inventory.wsdl"), "Article number of the item to look up.",
+                    "Edited in the WSDL.");
+
+            assertThat(harness.admin().postJson("/v1/policies/reload", ADMIN_TOKEN, "").status()).isEqualTo(200);
+
+            JsonNode state = state(harness);
+            assertThat(state.path("lastReload").path("restartRequired").toString()).contains("backends.inventory.wsdl");
+            assertThat(state.path("version").asText()).isEqualTo(version);
+            assertThat(harness.agent().get("/v1/tools", SUPPORT_TOKEN).body())
+                    .as("the contract in force is the one read at start")
+                    .contains("Article number of the item to look up.").doesNotContain("Edited in the WSDL.");
+        }
+    }
+
+    @Test
     void aChangedBackendSettingIsReportedAsNeedingARestart() throws Exception {
         Path config = BrokenCopies.copyOfShippedSetup(dir);
         try (SidecarHarness harness = start(config)) {
