@@ -17,6 +17,10 @@ import java.util.Map;
 public final class Refusals {
 
     public static final String TYPE_BASE = "https://oldguard.dev/problems/";
+    /** Outcome of the legacy service refusing a call (a SOAP Client fault): the agent's doing, not the service's. */
+    public static final String SOAP_CLIENT_FAULT = "soap_client_fault";
+    /** Outcome of a SOAP 1.2 envelope sent to a SOAP 1.1 service. */
+    public static final String SOAP_VERSION_MISMATCH = "soap_version_mismatch";
 
     private Refusals() {
     }
@@ -221,7 +225,7 @@ public final class Refusals {
         return new Refusal(400, TYPE_BASE + "soap-version-mismatch", "SOAP version mismatch",
                 "The envelope is in namespace " + truncate(namespace, 80) + "; this service speaks SOAP 1.1 only "
                         + "(http://schemas.xmlsoap.org/soap/envelope/).",
-                "soap_version_mismatch", null, null, null);
+                SOAP_VERSION_MISMATCH, null, null, null);
     }
 
     public static Refusal unknownSoapOperation(String element, Collection<String> known) {
@@ -374,7 +378,7 @@ public final class Refusals {
             ext.put("faultString", truncate(faultString == null ? "" : faultString, 500));
             return new Refusal(422, TYPE_BASE + "soap-fault", "Refused by the legacy service",
                     "The legacy service refused the call with a SOAP " + faultCode + " fault: "
-                            + truncate(faultString == null ? "" : faultString, 200), "soap_client_fault", ext, null, null);
+                            + truncate(faultString == null ? "" : faultString, 200), SOAP_CLIENT_FAULT, ext, null, null);
         }
         return new Refusal(502, TYPE_BASE + "soap-fault", "Legacy service failed",
                 "The " + backend + " service failed with a SOAP " + (faultCode == null ? "" : faultCode + " ")

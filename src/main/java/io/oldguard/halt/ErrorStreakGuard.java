@@ -6,6 +6,7 @@ import io.oldguard.audit.Events;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 import io.oldguard.guard.Guard;
+import io.oldguard.guard.Refusals;
 import io.oldguard.guard.Verdict;
 import io.oldguard.policy.PolicySet;
 import java.time.Clock;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class ErrorStreakGuard implements Guard {
 
     private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
-    static final String CLIENT_FAULT = "soap_client_fault";
+    static final String CLIENT_FAULT = Refusals.SOAP_CLIENT_FAULT;
 
     private final HaltRegistry registry;
     private final int faults;

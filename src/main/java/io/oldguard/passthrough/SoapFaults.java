@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.oldguard.guard.Refusal;
+import io.oldguard.guard.Refusals;
 import io.oldguard.http.HttpResponses;
 import io.oldguard.soap.XmlText;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ public final class SoapFaults {
     }
 
     private static String code(Refusal refusal) {
-        if ("soap_version_mismatch".equals(refusal.outcome())) {
+        if (Refusals.SOAP_VERSION_MISMATCH.equals(refusal.outcome())) {
             return "VersionMismatch";
         }
         return refusal.status() >= 500 ? "Server" : "Client";

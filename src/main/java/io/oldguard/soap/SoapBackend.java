@@ -176,7 +176,7 @@ public final class SoapBackend implements Backend {
                     }
                     Refusal refusal = Refusals.soapFault(name, f.code(), f.string());
                     // Only a Client fault is relayed as it came; a Server fault's text stays in the log.
-                    yield new CallResult.Failure(refusal, "soap_client_fault".equals(refusal.outcome()) ? raw : null);
+                    yield new CallResult.Failure(refusal, Refusals.SOAP_CLIENT_FAULT.equals(refusal.outcome()) ? raw : null);
                 }
             };
         } catch (SoapResponses.UnreadableResponse e) {
