@@ -13,11 +13,13 @@ import io.oldguard.call.Backend;
 import io.oldguard.call.ToolCallHandler;
 import io.oldguard.config.AdminConfig;
 import io.oldguard.config.BackendLimits;
+import io.oldguard.config.ClusterConfig;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.halt.ErrorStreakGuard;
+import io.oldguard.halt.FleetHalts;
 import io.oldguard.halt.HaltGuard;
 import io.oldguard.halt.HaltRegistry;
 import io.oldguard.validation.ValidationGuard;
@@ -39,6 +41,9 @@ import io.oldguard.soap.SoapBackend;
 import io.oldguard.sql.DatabasePools;
 import io.oldguard.sql.SqlBackend;
 import io.oldguard.sql.SqlVerifier;
+import io.oldguard.store.LocalState;
+import io.oldguard.store.RedisState;
+import io.oldguard.store.SharedState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,9 +78,12 @@ public final class Sidecar implements AutoCloseable {
     private final AgentPortServer agentPort;
     private final AdminServer adminPort;
     private final PolicyStore policies;
+    private final SharedState state;
+    private final FleetHalts fleetHalts;
 
     private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> soapBackends,
-            DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicyStore policies) {
+            DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicyStore policies,
+            SharedState state, FleetHalts fleetHalts) {
         this.registry = registry;
         this.workers = workers;
         this.soapBackends = soapBackends;
@@ -84,6 +92,8 @@ public final class Sidecar implements AutoCloseable {
         this.agentPort = agentPort;
         this.adminPort = adminPort;
         this.policies = policies;
+        this.state = state;
+        this.fleetHalts = fleetHalts;
     }
 
     /** For a configuration built or adjusted in code (the demo): only the policy folder is read again on reload. */
@@ -135,6 +145,8 @@ public final class Sidecar implements AutoCloseable {
         store.set(policies);
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
+        // Buckets, fleet leases, error streaks and halts: this sidecar's own, or shared through Redis (cluster:).
+        SharedState state = sharedState(config, configFile, env, clock, registry);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
@@ -144,7 +156,7 @@ public final class Sidecar implements AutoCloseable {
             SoapBackend soap = new SoapBackend(name, b, clock);
             soapBackends.put(name, soap);
             shaped.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(),
-                    policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
+                    policies::get, clock, state, registry));
             timeouts.put(name, b.timeout());
         });
         backends.putAll(shaped);
@@ -155,11 +167,13 @@ public final class Sidecar implements AutoCloseable {
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
             BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
             backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),
-                    policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
+                    policies::get, clock, state, registry));
             timeouts.put(name, db.statementTimeout());
         });
 
-        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry);
+        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry, state.sidecarId());
+        FleetHalts fleetHalts = state.halts().map(records -> FleetHalts.start(halts, records, state.sidecarId(), clock,
+                config.cluster().sync(), registry)).orElse(null);
         HaltGuard haltGuard = new HaltGuard(halts);
         HaltsConfig.ErrorStreak streak = config.halts().errorStreak();
 
@@ -169,12 +183,12 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("halt", haltGuard),
                 new NamedGuard("permission", new PermissionGuard(policies::get)),
                 new NamedGuard("validation", new ValidationGuard(policies::get, halts, registry, clock)),
-                new NamedGuard("rate-limit", new RateLimitGuard(policies::get, TimeMeter.SYSTEM_NANOTIME, registry)),
-                new NamedGuard("error-streak", new ErrorStreakGuard(halts, streak.faults(), streak.window(),
+                new NamedGuard("rate-limit", new RateLimitGuard(policies::get, state, registry)),
+                new NamedGuard("error-streak", new ErrorStreakGuard(halts, state.streaks(), streak.faults(), streak.window(),
                         policies::get, clock))));
 
         ToolCallHandler calls = new ToolCallHandler(chain, backends, policies, metrics, clock);
-        Readiness readiness = new Readiness(backends, READINESS_INTERVAL, registry);
+        Readiness readiness = new Readiness(backends, state, READINESS_INTERVAL, registry);
         AdminServer admin;
         AgentPortServer agentPort;
         try {
@@ -191,6 +205,10 @@ public final class Sidecar implements AutoCloseable {
             }
         } catch (InterruptedException | RuntimeException e) {
             readiness.close();
+            if (fleetHalts != null) {
+                fleetHalts.close();
+            }
+            state.close();
             pools.close();
             throw e;
         }
@@ -200,7 +218,26 @@ public final class Sidecar implements AutoCloseable {
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
-        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies);
+        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies, state, fleetHalts);
+    }
+
+    /** This sidecar alone (no {@code cluster:}), or one of a fleet sharing Redis. */
+    private static SharedState sharedState(SidecarConfig config, String configFile, Map<String, String> env, Clock clock,
+            PrometheusMeterRegistry registry) {
+        ClusterConfig cluster = config.cluster();
+        if (cluster == null) {
+            return LocalState.alone(TimeMeter.SYSTEM_NANOTIME, clock, RedisState.defaultSidecarId(env));
+        }
+        String id = cluster.id() != null && !cluster.id().isBlank() ? cluster.id() : RedisState.defaultSidecarId(env);
+        String password = null;
+        if (cluster.passwordEnv() != null || cluster.passwordFile() != null) {
+            try {
+                password = Secrets.read(config, cluster.passwordEnv(), cluster.passwordFile(), env, "the Redis password");
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.of(configFile, "cluster", e.getMessage());
+            }
+        }
+        return RedisState.connect(cluster, password, id, TimeMeter.SYSTEM_NANOTIME, clock, registry);
     }
 
     /**
@@ -272,6 +309,10 @@ public final class Sidecar implements AutoCloseable {
         workers.shutdownNow();
         adminPort.close();
         readiness.close();
+        if (fleetHalts != null) {
+            fleetHalts.close();
+        }
+        state.close();
         soapBackends.values().forEach(SoapBackend::close);
         pools.close();
         registry.close();

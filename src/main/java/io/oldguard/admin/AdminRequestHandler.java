@@ -88,6 +88,7 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         body.put("config", "loaded");
         ObjectNode backends = body.putObject("backends");
         readiness.backends().forEach((name, up) -> backends.put(name, up ? "reachable" : "unreachable"));
+        body.set("store", HttpResponses.JSON.valueToTree(readiness.store()));
         return HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body, null);
     }
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
 import io.oldguard.metrics.MetricNames;
+import io.oldguard.store.SharedState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,11 +25,14 @@ public final class Readiness implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
 
     private final Map<String, Backend> backends;
+    private final SharedState store;
     private final Map<String, Boolean> up = new ConcurrentHashMap<>();
     private final Thread prober;
 
-    public Readiness(Map<String, Backend> backends, Duration interval, MeterRegistry registry) {
+    /** @param store where limits and halts live; in fleet mode its state is shown, and {@code refuse} while away is not ready */
+    public Readiness(Map<String, Backend> backends, SharedState store, Duration interval, MeterRegistry registry) {
         this.backends = Map.copyOf(backends);
+        this.store = store;
         backends.keySet().forEach(name -> {
             up.put(name, Boolean.FALSE);
             Gauge.builder(MetricNames.BACKEND_UP, () -> up.get(name) ? 1 : 0)
@@ -65,8 +69,17 @@ public final class Readiness implements AutoCloseable {
         return new TreeMap<>(up);
     }
 
+    /**
+     * Every backend answers, and the limits can be applied: always for a sidecar alone; in fleet mode the store is
+     * up, or its fallback is local shares (a sidecar that refuses every call while Redis is away is not ready).
+     */
     public boolean ready() {
-        return !up.containsValue(Boolean.FALSE);
+        return !up.containsValue(Boolean.FALSE) && !String.valueOf(store.status().get("fallback")).startsWith("refuse");
+    }
+
+    /** The shared store's mode and state, for {@code /readyz}. */
+    public Map<String, Object> store() {
+        return store.status();
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.oldguard.admission;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +17,8 @@ import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.MetricNames;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.policy.ToolPolicy;
+import io.oldguard.store.Leases;
+import io.oldguard.store.SharedState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the circuit breaker: while open, fail fast (503 + the time until the next probe);</li>
  *   <li>the shaper: wait for the call's turn at the backend's rate, bounded in time and queue length;</li>
  *   <li>the bulkhead: wait, bounded the same way, for one of {@code maxConnections} slots;</li>
+ *   <li>in fleet mode, a lease on one of the same number of slots across the fleet, which runs out by itself
+ *       shortly after the call's deadline if its sidecar dies holding it;</li>
  *   <li>the call itself, whose outcome the breaker records.</li>
  * </ol>
  * Every wait also ends at the call's deadline, and a cancelled call (client gone) leaves any wait at once; the
@@ -39,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class ProtectedBackend implements Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProtectedBackend.class);
+    // A lease outlives its call's deadline by this much, for the answer to come back; then it runs out by itself.
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(2);
     private static final java.util.Set<String> TIMEOUTS = java.util.Set.of("backend_timeout", "db_timeout");
 
     private final String name;
@@ -46,6 +51,7 @@ public final class ProtectedBackend implements Backend {
     private volatile BackendLimits limits;
     private final Shaper shaper;
     private final Bulkhead bulkhead;
+    private final Leases fleetSlots;
     private final BackendBreaker breaker;
     private final Supplier<PolicySet> policies;
     private final Clock clock;
@@ -53,15 +59,18 @@ public final class ProtectedBackend implements Backend {
     private final Timer queueWait;
 
     /**
-     * @param maxInFlight the bulkhead: a SOAP backend's {@code maxConnections}, a database's pool size
+     * @param maxInFlight the bulkhead: a SOAP backend's {@code maxConnections}, a database's pool size; in fleet
+     *                    mode also the cap across the fleet
+     * @param state       where the backend's bucket and fleet leases live (this sidecar, or the fleet's Redis)
      */
     public ProtectedBackend(String name, Backend inner, int maxInFlight, BackendLimits limits, BreakerSettings breaker,
-            Supplier<PolicySet> policies, Clock clock, TimeMeter time, MeterRegistry metrics) {
+            Supplier<PolicySet> policies, Clock clock, SharedState state, MeterRegistry metrics) {
         this.name = name;
         this.inner = inner;
         this.limits = limits;
-        this.shaper = new Shaper(limits, time);
+        this.shaper = new Shaper(limits, state, "backend|" + name);
         this.bulkhead = new Bulkhead(maxInFlight, limits.maxQueue());
+        this.fleetSlots = state.leases(name, maxInFlight);
         this.breaker = new BackendBreaker(name, breaker, clock, metrics);
         this.policies = policies;
         this.clock = clock;
@@ -99,7 +108,12 @@ public final class ProtectedBackend implements Backend {
                                 : "all " + bulkhead.maxInFlight() + " connections stayed in use as long as a call may wait",
                         Duration.ofSeconds(1)));
             }
-            try {
+            try (Leases.Lease lease = fleetSlots.acquire(waitBound(call), call.deadline().plus(LEASE_MARGIN))) {
+                if (lease == null) {
+                    return pastDeadline(call) ? timedOut(call) : refused(call, Refusals.backendBusy(name,
+                            "all " + bulkhead.maxInFlight() + " connections across the fleet stayed in use as long as a call may wait",
+                            Duration.ofSeconds(1)));
+                }
                 queueWait.record(Duration.between(arrived, clock.instant()));
                 if (pastDeadline(call)) {
                     return timedOut(call);

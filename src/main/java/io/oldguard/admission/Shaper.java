@@ -1,11 +1,8 @@
 package io.oldguard.admission;
 
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.TokensInheritanceStrategy;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.Rate;
-import io.oldguard.ratelimit.Buckets;
+import io.oldguard.store.SharedState;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +12,8 @@ import java.util.Map;
  * backend's rate and waits for it, so the legacy service sees a smooth flow. Deciding and waiting are split:
  * {@link #admit} reserves (or refuses) at once and says how long to wait; the caller waits on its own virtual
  * thread. The wait is bounded in time ({@code maxWait}, or the call's deadline) and in queue length, overall
- * and per agent, so one agent's storm cannot take every place in the queue.
+ * and per agent, so one agent's storm cannot take every place in the queue. The bucket lives in the
+ * {@link SharedState}, so in fleet mode the rate holds across every sidecar; the queue bounds are this sidecar's.
  */
 final class Shaper {
 
@@ -59,17 +57,19 @@ final class Shaper {
         }
     }
 
-    private final TimeMeter time;
+    private final SharedState state;
+    private final String key;
     // Guarded by this, like the queue counts: a reload may change them between two calls.
-    private Bucket bucket;
     private Rate rate;
     private int maxQueue;
     private int maxQueuePerAgent;
     private int queued;
     private final Map<String, Integer> queuedByAgent = new HashMap<>();
 
-    Shaper(BackendLimits limits, TimeMeter time) {
-        this.time = time;
+    /** @param key the backend's bucket in the store: this sidecar's own, or the fleet's in fleet mode */
+    Shaper(BackendLimits limits, SharedState state, String key) {
+        this.state = state;
+        this.key = key;
         reconfigure(limits);
     }
 
@@ -78,50 +78,49 @@ final class Shaper {
      * reload never hands out a fresh burst; waiting calls keep the turns they reserved.
      */
     synchronized void reconfigure(BackendLimits limits) {
-        Rate edited = limits.rate();
-        if (edited == null) {
-            bucket = null;
-        } else if (bucket == null) {
-            bucket = Buckets.of(edited, time);
-        } else if (!edited.equals(rate)) {
-            bucket.replaceConfiguration(Buckets.configuration(edited), TokensInheritanceStrategy.AS_IS);
+        rate = limits.rate();
+        if (rate != null) {
+            state.bucket(key, rate);
         }
-        rate = edited;
         maxQueue = limits.maxQueue();
         maxQueuePerAgent = limits.maxQueuePerAgent();
     }
 
-    synchronized Admission admit(String agent, long cost, Duration maxWait) {
-        if (bucket == null) {
-            return new Admission(new Ticket(this, agent, 0), null, null);
-        }
-        if (queued >= maxQueue) {
-            return refused("all " + maxQueue + " places in its queue are taken", cost);
-        }
-        if (queuedByAgent.getOrDefault(agent, 0) >= maxQueuePerAgent) {
-            return refused("agent " + agent + " already has " + maxQueuePerAgent + " calls waiting", cost);
-        }
-        long[] wait = {0};
-        boolean reserved;
-        if (maxWait.isZero() || maxWait.isNegative()) {
-            reserved = bucket.tryConsume(cost);
-        } else {
-            try {
-                // The "blocking strategy" only records the wait: the caller waits after leaving this lock.
-                reserved = bucket.asBlocking().tryConsume(cost, maxWait.toNanos(), nanos -> wait[0] = nanos);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                reserved = false;
+    /**
+     * Takes a place in the queue (or refuses), then reserves a turn in the bucket outside the lock: in fleet mode
+     * that is a Redis round trip, which must not hold up the other callers. A call that gets its turn at once gives
+     * its place back straight away.
+     */
+    Admission admit(String agent, long cost, Duration maxWait) {
+        Rate current;
+        synchronized (this) {
+            current = rate;
+            if (current == null) {
+                return new Admission(new Ticket(this, agent, 0), null, null);
             }
-        }
-        if (!reserved) {
-            return refused("a turn is more than " + maxWait.toMillis() + " ms away", cost);
-        }
-        if (wait[0] > 0) {
+            if (queued >= maxQueue) {
+                return refused("all " + maxQueue + " places in its queue are taken", current, cost);
+            }
+            if (queuedByAgent.getOrDefault(agent, 0) >= maxQueuePerAgent) {
+                return refused("agent " + agent + " already has " + maxQueuePerAgent + " calls waiting", current, cost);
+            }
             queued++;
             queuedByAgent.merge(agent, 1, Integer::sum);
         }
-        return new Admission(new Ticket(this, agent, wait[0]), null, null);
+        long wait;
+        try {
+            wait = state.bucket(key, current).reserve(cost, maxWait);
+        } catch (RuntimeException e) {
+            leave(agent);
+            throw e;
+        }
+        if (wait <= 0) {
+            leave(agent);
+        }
+        if (wait < 0) {
+            return refused("a turn is more than " + maxWait.toMillis() + " ms away", current, cost);
+        }
+        return new Admission(new Ticket(this, agent, wait), null, null);
     }
 
     synchronized int queued() {
@@ -133,8 +132,8 @@ final class Shaper {
         queuedByAgent.computeIfPresent(agent, (a, n) -> n <= 1 ? null : n - 1);
     }
 
-    private Admission refused(String why, long cost) {
-        long nanos = bucket.estimateAbilityToConsume(cost).getNanosToWaitForRefill();
+    private Admission refused(String why, Rate current, long cost) {
+        long nanos = state.bucket(key, current).nanosUntil(cost);
         return new Admission(null, why, Duration.ofNanos(Math.max(nanos, 1_000_000)));
     }
 }

@@ -18,6 +18,8 @@ public final class Events {
     public static final String VALIDATION_REJECTED = "validation.rejected";
     /** WARN: a rule in observe mode would have refused this call; it was let through. */
     public static final String VALIDATION_OBSERVED = "validation.observed";
+    /** WARN at start: halted agents read back from the halts file (they stay halted). */
+    public static final String HALTS_RESTORED = "halts.restored";
     public static final String HALTS_NOT_PERSISTED = "halts.not_persisted";
     /** WARN: a backend's circuit breaker changed state. */
     public static final String BREAKER_TRANSITION = "breaker.transition";
@@ -33,6 +35,14 @@ public final class Events {
     public static final String POLICY_GRANT_SKIPPED = "policy.grant_skipped";
     /** A reload applied edited backend-wide limits (rate, maxWait, queue bounds) to a running backend. */
     public static final String BACKEND_LIMITS_CHANGED = "backend.limits_changed";
+    /** ERROR: fleet mode's Redis cannot be reached; limits fall back to local shares (or refuse), halts queue up. */
+    public static final String STORE_UNAVAILABLE = "store.unavailable";
+    /** WARN: fleet mode's Redis answers again; shared limits apply and queued halts are written. */
+    public static final String STORE_RECOVERED = "store.recovered";
+    /** WARN: the shared store lost its data (a Redis restart); this sidecar wrote its halts again. */
+    public static final String STORE_REPUBLISHED = "store.republished";
+    /** WARN: an agent was halted or released by another sidecar of the fleet. */
+    public static final String FLEET_HALT_APPLIED = "fleet.halt_applied";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

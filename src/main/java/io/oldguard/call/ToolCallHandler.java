@@ -9,6 +9,7 @@ import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.metrics.MetricNames;
 import io.oldguard.policy.PolicyStore;
+import io.oldguard.store.StoreUnavailable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,6 +71,8 @@ public final class ToolCallHandler {
             Handled handled;
             try {
                 handled = decideAndInvoke(call);
+            } catch (StoreUnavailable e) {
+                handled = new Handled(new CallResult.Failure(Refusals.sharedLimitsUnavailable(e.retryAfter())), "store");
             } catch (RuntimeException e) {
                 LOG.error("unexpected failure", kv("event", Events.INTERNAL_ERROR), e);
                 handled = new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard");

@@ -19,7 +19,7 @@ public final class ConfigLoader {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
-                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), baseDir);
+                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
         problems.addAll(crossCheck(name, YamlLines.of(file), config));
@@ -95,6 +95,14 @@ public final class ConfigLoader {
         AdminConfig admin = config.admin();
         if (admin.tokenEnv() != null && admin.tokenFile() != null) {
             problems.add(problem(file, lines, "admin", "set one of tokenEnv or tokenFile (got both)"));
+        }
+        ClusterConfig cluster = config.cluster();
+        if (cluster != null && cluster.passwordEnv() != null && cluster.passwordFile() != null) {
+            problems.add(problem(file, lines, "cluster", "set at most one of passwordEnv or passwordFile (got both)"));
+        }
+        if (cluster != null && cluster.timeout() != null && (cluster.timeout().isZero() || cluster.timeout().toSeconds() >= 5)) {
+            problems.add(problem(file, lines, "cluster.timeout",
+                    "must be longer than 0ms and shorter than 5s (a store operation sits on every call's path)"));
         }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",

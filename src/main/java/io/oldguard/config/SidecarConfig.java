@@ -13,6 +13,7 @@ import java.util.Map;
  * {@link ConfigLoader}; secrets are named here (environment variable or file), never held.
  *
  * @param policyWatch how often the policy folder is checked for changes (0ms: never; reload by the admin API)
+ * @param cluster     fleet mode: limits, leases and halts shared through Redis; null: this sidecar alone
  * @param baseDir     directory the relative paths in the file are resolved against (the file's own directory)
  */
 public record SidecarConfig(
@@ -25,6 +26,7 @@ public record SidecarConfig(
         @NotNull Duration policyWatch,
         @NotNull @Valid HaltsConfig halts,
         @NotNull AdminConfig admin,
+        @Valid ClusterConfig cluster,
         Path baseDir) {
 
     static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
@@ -51,34 +53,38 @@ public record SidecarConfig(
     }
 
     public SidecarConfig withListeners(Listeners l) {
-        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, baseDir);
+        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, baseDir);
     }
 
     public SidecarConfig withRequests(RequestLimits r) {
-        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, baseDir);
+        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, cluster, baseDir);
     }
 
     public SidecarConfig withAgents(Map<String, AgentConfig> a) {
-        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, cluster, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
-        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, cluster, baseDir);
     }
 
     public SidecarConfig withDatabases(Map<String, DatabaseConfig> d) {
-        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, cluster, baseDir);
     }
 
     public SidecarConfig withHalts(HaltsConfig h) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, cluster, baseDir);
     }
 
     public SidecarConfig withPolicies(String dir) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, cluster, baseDir);
+    }
+
+    public SidecarConfig withCluster(ClusterConfig c) {
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, c, baseDir);
     }
 
     public SidecarConfig withPolicyWatch(Duration interval) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, cluster, baseDir);
     }
 }

@@ -340,6 +340,17 @@ public final class Refusals {
                 "backend_saturated", ext("backend", backend), retryAfter, null);
     }
 
+    /**
+     * Fleet mode with {@code cluster.fallback: refuse}: the shared limits cannot be checked while Redis is away, so
+     * the call is not made. 503: the agent's call was fine; it may try again later.
+     */
+    public static Refusal sharedLimitsUnavailable(Duration retryAfter) {
+        return new Refusal(503, TYPE_BASE + "shared-limits-unavailable", "Shared limits unavailable",
+                "oldguard cannot check the fleet's shared limits right now, so the call was not made; try again in "
+                        + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s.",
+                "store_unavailable", null, retryAfter, null);
+    }
+
     /** The breaker is open: fail fast, and say when the next probe may go through. */
     public static Refusal circuitOpen(String backend, Duration retryAfter) {
         return new Refusal(503, TYPE_BASE + "circuit-open", "Backend circuit open",

@@ -12,10 +12,7 @@ import io.oldguard.policy.PolicySet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import io.oldguard.store.Streaks;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Halts an agent that is guessing after validation: valid-looking calls that the legacy service keeps refusing
  * (SOAP Client faults such as "Item not found"), N in a row within a window. Server faults do not count: a
- * failing backend is the circuit breaker's business, not the agent's fault. Any success ends the streak.
+ * failing backend is the circuit breaker's business, not the agent's fault. Any success ends the streak. The
+ * streaks live in the {@link Streaks} of the store: this sidecar's own, or the fleet's in fleet mode.
  */
 public final class ErrorStreakGuard implements Guard {
 
@@ -35,10 +33,12 @@ public final class ErrorStreakGuard implements Guard {
     private final Duration window;
     private final Supplier<PolicySet> policies;
     private final Clock clock;
-    private final Map<String, Deque<Instant>> streaks = new ConcurrentHashMap<>();
+    private final Streaks streaks;
 
-    public ErrorStreakGuard(HaltRegistry registry, int faults, Duration window, Supplier<PolicySet> policies, Clock clock) {
+    public ErrorStreakGuard(HaltRegistry registry, Streaks streaks, int faults, Duration window, Supplier<PolicySet> policies,
+            Clock clock) {
         this.registry = registry;
+        this.streaks = streaks;
         this.faults = faults;
         this.window = window;
         this.policies = policies;
@@ -56,23 +56,12 @@ public final class ErrorStreakGuard implements Guard {
         boolean fault = result instanceof CallResult.Failure f && CLIENT_FAULT.equals(f.refusal().outcome());
         if (!fault) {
             if (result instanceof CallResult.Success) {
-                streaks.remove(agent);
+                streaks.success(agent);
             }
             return;
         }
         Instant now = clock.instant();
-        int length;
-        Deque<Instant> streak = streaks.computeIfAbsent(agent, a -> new ArrayDeque<>());
-        synchronized (streak) {
-            streak.addLast(now);
-            while (!streak.isEmpty() && streak.peekFirst().isBefore(now.minus(window))) {
-                streak.removeFirst();
-            }
-            length = streak.size();
-            if (length >= faults) {
-                streak.clear();
-            }
-        }
+        int length = streaks.fault(agent, window, faults);
         if (length >= faults) {
             String detail = length + " calls in a row within " + window.toSeconds() + " s were refused by the backend";
             Halt halt = registry.halt(new Halt(agent, Halt.ERROR_STREAK, detail, now, null, call.tool().name(),

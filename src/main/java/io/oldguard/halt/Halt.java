@@ -13,9 +13,10 @@ import java.util.List;
  * @param tool       the tool of the call that triggered it (null for manual halts)
  * @param requestId  the request id of that call (null for manual halts)
  * @param violations the violations of that call (empty unless {@code invalid_arguments})
+ * @param sidecar    the sidecar that decided it (in fleet mode, which of the fleet); null until a registry records it
  */
 public record Halt(String agent, String reason, String detail, Instant since, Instant until, String tool,
-        String requestId, List<Violation> violations, String policyVersion) {
+        String requestId, List<Violation> violations, String policyVersion, String sidecar) {
 
     public static final String INVALID_ARGUMENTS = "invalid_arguments";
     public static final String ERROR_STREAK = "error_streak";
@@ -23,6 +24,17 @@ public record Halt(String agent, String reason, String detail, Instant since, In
 
     public Halt {
         violations = violations == null ? List.of() : List.copyOf(violations);
+    }
+
+    /** A halt not yet recorded by a registry, which names the sidecar that decided it. */
+    public Halt(String agent, String reason, String detail, Instant since, Instant until, String tool,
+            String requestId, List<Violation> violations, String policyVersion) {
+        this(agent, reason, detail, since, until, tool, requestId, violations, policyVersion, null);
+    }
+
+    Halt decidedBy(String sidecarId) {
+        return sidecar != null ? this : new Halt(agent, reason, detail, since, until, tool, requestId, violations,
+                policyVersion, sidecarId);
     }
 
     public boolean expired(Instant now) {

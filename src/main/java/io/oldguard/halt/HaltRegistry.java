@@ -42,19 +42,39 @@ public final class HaltRegistry {
     private final Clock clock;
     private final Map<String, Halt> halts = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
+    private final String sidecarId;
+    // Told of every halt and release decided here (fleet mode shares them); never of those the fleet applied.
+    private volatile HaltListener listener = (agent, halt) -> { };
 
-    private HaltRegistry(Path file, Clock clock, MeterRegistry metrics) {
+    /** Hears of the halts and releases this sidecar decides; {@code halt} is null for a release. */
+    @FunctionalInterface
+    public interface HaltListener {
+        void changed(String agent, Halt halt);
+    }
+
+    private HaltRegistry(Path file, Clock clock, MeterRegistry metrics, String sidecarId) {
         this.file = file;
         this.clock = clock;
         this.metrics = metrics;
+        this.sidecarId = sidecarId;
     }
 
     public static HaltRegistry open(Path file, Clock clock, MeterRegistry metrics) {
-        HaltRegistry registry = new HaltRegistry(file, clock, metrics);
+        return open(file, clock, metrics, null);
+    }
+
+    /** @param sidecarId recorded in every halt decided here, so an operator of a fleet sees who decided it */
+    public static HaltRegistry open(Path file, Clock clock, MeterRegistry metrics, String sidecarId) {
+        HaltRegistry registry = new HaltRegistry(file, clock, metrics, sidecarId);
         if (Files.exists(file)) {
             try {
                 List<Halt> stored = JSON.readValue(file.toFile(), new TypeReference<List<Halt>>() { });
                 stored.forEach(h -> registry.halts.put(h.agent(), h));
+                if (!stored.isEmpty()) {
+                    LOG.warn("{} halted agent(s) restored from {}: {}", stored.size(), file,
+                            stored.stream().map(Halt::agent).toList(), kv("event", Events.HALTS_RESTORED),
+                            kv("agents", stored.stream().map(Halt::agent).toList()));
+                }
             } catch (IOException e) {
                 throw ConfigException.of(file.toString(), "", "the halted-agents file cannot be read ("
                         + e.getMessage() + "); refusing to start rather than free halted agents — fix or remove it");
@@ -83,7 +103,8 @@ public final class HaltRegistry {
     }
 
     /** Halts the agent unless it already is; returns the halt in force. */
-    public Halt halt(Halt halt) {
+    public Halt halt(Halt decided) {
+        Halt halt = decided.decidedBy(sidecarId);
         Halt existing = halts.putIfAbsent(halt.agent(), halt);
         if (existing != null) {
             return existing;
@@ -91,6 +112,7 @@ public final class HaltRegistry {
         persist();
         Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
                 .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+        listener.changed(halt.agent(), halt);
         return halt;
     }
 
@@ -98,12 +120,14 @@ public final class HaltRegistry {
      * An operator's halt: it stands until an operator releases it, so it replaces a halt that would lift by
      * itself (a cool-off), and is never lost to one that has just expired.
      */
-    public Halt haltByOperator(Halt halt) {
+    public Halt haltByOperator(Halt decided) {
+        Halt halt = decided.decidedBy(sidecarId);
         Halt inForce = halts.compute(halt.agent(), (agent, old) -> old == null || old.until() != null ? halt : old);
         persist();
         if (inForce == halt) {
             Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
                     .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+            listener.changed(halt.agent(), halt);
         }
         return inForce;
     }
@@ -114,8 +138,37 @@ public final class HaltRegistry {
             persist();
             LOG.warn("agent {} released by {}", agent, by, kv("event", Events.AGENT_RELEASED), kv("agent", agent),
                     kv("releasedBy", by), kv("haltedSince", removed.since().toString()));
+            listener.changed(agent, null);
         }
         return Optional.ofNullable(removed);
+    }
+
+    /** Fleet mode: hear of every halt and release decided here, to share them. */
+    public void listen(HaltListener listener) {
+        this.listener = listener;
+    }
+
+    /** Another sidecar of the fleet halted the agent: it is refused here too, and stays so across a restart. */
+    public void applyFromFleet(Halt halt) {
+        Halt previous = halts.put(halt.agent(), halt);
+        if (halt.equals(previous)) {
+            return;
+        }
+        persist();
+        LOG.warn("agent {} halted by sidecar {}: {}", halt.agent(), halt.sidecar(), halt.detail(),
+                kv("event", Events.FLEET_HALT_APPLIED), kv("agent", halt.agent()), kv("reason", halt.reason()),
+                kv("sidecar", halt.sidecar()));
+    }
+
+    /** Another sidecar of the fleet released the agent. */
+    public void releaseFromFleet(String agent, String sidecar) {
+        Halt removed = halts.remove(agent);
+        if (removed != null) {
+            persist();
+            LOG.warn("agent {} released by sidecar {}", agent, sidecar, kv("event", Events.AGENT_RELEASED),
+                    kv("agent", agent), kv("releasedBy", "fleet"), kv("sidecar", sidecar),
+                    kv("haltedSince", removed.since().toString()));
+        }
     }
 
     /** In agent order, without lifting expired ones (listing must not write). */

@@ -41,6 +41,17 @@ public final class MetricNames {
     /** Gauge: 1 when the last policy reload applied, 0 when it was refused and an older set is still in force. */
     public static final String POLICY_LAST_RELOAD_OK = "oldguard.policy.last.reload.ok";
 
+    /** Timer with histogram: time of shared store (Redis) operations in fleet mode, by {@code op}. */
+    public static final String STORE_LATENCY = "oldguard.store.latency";
+    /** Counter: shared store operations that failed or timed out, by {@code op}. */
+    public static final String STORE_ERRORS = "oldguard.store.errors";
+    /** Gauge: 1 while the shared store is away and the fallback ({@code cluster.fallback}) is in force. */
+    public static final String STORE_FALLBACK = "oldguard.store.fallback";
+    /** Gauge: fleet in-flight leases this sidecar holds, by {@code backend}. */
+    public static final String STORE_LEASES = "oldguard.store.leases";
+    /** Gauge: halts and releases decided here and not yet written to the shared store. */
+    public static final String STORE_HALTS_PENDING = "oldguard.store.halts.pending";
+
     public static final String TAG_AGENT = "agent";
     public static final String TAG_SCOPE = "scope";
     public static final String TAG_RULE = "rule";
@@ -49,6 +60,7 @@ public final class MetricNames {
     public static final String TAG_OUTCOME = "outcome";
     public static final String TAG_BACKEND = "backend";
     public static final String TAG_RESULT = "result";
+    public static final String TAG_OP = "op";
 
     public static final String OUTCOME_OK = "ok";
 

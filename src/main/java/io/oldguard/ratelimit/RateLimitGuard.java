@@ -1,8 +1,6 @@
 package io.oldguard.ratelimit;
 
-import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.call.ToolCall;
@@ -14,28 +12,28 @@ import io.oldguard.metrics.MetricNames;
 import io.oldguard.policy.AgentPolicy;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.policy.ToolPolicy;
+import io.oldguard.store.SharedState;
+import io.oldguard.store.TokenBucket;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Polices each agent's rate: its overall rate ({@code agents.<id>.limits.rate}) and its rate per tool
  * ({@code tools.<tool>.limits.perAgent}); a call uses its tool's {@code cost} in tokens from each. Over a limit
  * the call is refused at once with 429 and the bucket's own estimate of when it may succeed — it never waits:
- * waiting is the backend shaper's job, for traffic that is within every agent's limit.
+ * waiting is the backend shaper's job, for traffic that is within every agent's limit. The buckets live in the
+ * {@link SharedState}: this sidecar's memory, or Redis shared by the fleet, so one agent's budget holds across
+ * all its replicas.
  */
 public final class RateLimitGuard implements Guard {
 
     private final Supplier<PolicySet> policies;
-    private final TimeMeter time;
+    private final SharedState state;
     private final MeterRegistry metrics;
-    // Keyed by scope and agent (and tool), not by rate: a reload that changes a rate reconfigures the bucket.
-    private final Map<String, LimitBucket> buckets = new ConcurrentHashMap<>();
 
-    public RateLimitGuard(Supplier<PolicySet> policies, TimeMeter time, MeterRegistry metrics) {
+    public RateLimitGuard(Supplier<PolicySet> policies, SharedState state, MeterRegistry metrics) {
         this.policies = policies;
-        this.time = time;
+        this.state = state;
         this.metrics = metrics;
     }
 
@@ -50,35 +48,26 @@ public final class RateLimitGuard implements Guard {
         AgentPolicy agentPolicy = policy.agents().get(agent);
         Rate agentRate = agentPolicy == null || agentPolicy.limits() == null ? null : agentPolicy.limits().rate();
 
-        Bucket toolBucket = null;
+        TokenBucket toolBucket = null;
         if (toolRate != null) {
-            toolBucket = bucket("tool", agent + '/' + tool, toolRate);
-            ConsumptionProbe probe = toolBucket.tryConsumeAndReturnRemaining(cost);
+            // Keyed by scope and agent (and tool), not by rate: a reload that changes a rate reconfigures the bucket.
+            toolBucket = state.bucket("tool|" + agent + '/' + tool, toolRate);
+            ConsumptionProbe probe = toolBucket.tryConsume(cost);
             if (!probe.isConsumed()) {
                 return refuse("tool", agent, tool, toolRate, probe);
             }
         }
         if (agentRate != null) {
-            ConsumptionProbe probe = bucket("agent", agent, agentRate).tryConsumeAndReturnRemaining(cost);
+            ConsumptionProbe probe = state.bucket("agent|" + agent, agentRate).tryConsume(cost);
             if (!probe.isConsumed()) {
                 if (toolBucket != null) {
                     // The call does not happen, so it must not cost the tool limit either.
-                    toolBucket.addTokens(cost);
+                    toolBucket.refund(cost);
                 }
                 return refuse("agent", agent, tool, agentRate, probe);
             }
         }
         return Verdict.ALLOW;
-    }
-
-    private Bucket bucket(String scope, String key, Rate rate) {
-        String id = scope + '|' + key;
-        LimitBucket found = buckets.get(id);
-        if (found != null && found.rate().equals(rate)) {
-            return found.bucket();
-        }
-        return buckets.compute(id, (k, old) -> old == null ? new LimitBucket(Buckets.of(rate, time), rate)
-                : old.rate().equals(rate) ? old : old.reconfigured(rate)).bucket();
     }
 
     private Verdict refuse(String scope, String agent, String tool, Rate rate, ConsumptionProbe probe) {

@@ -1,5 +1,6 @@
 package io.oldguard.admission;
 
+import io.oldguard.store.LocalState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -43,7 +44,7 @@ class ProtectedBackendTest {
     };
     private final ProtectedBackend backend = new ProtectedBackend("inventory", alwaysTimesOut, 4, BackendLimits.defaults(),
             new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
-            SETUP::policies, clock, clock, new SimpleMeterRegistry());
+            SETUP::policies, clock, LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
 
     @Test
     void timeoutsOfTheToolsOwnDeadlineOpenTheBreaker() {

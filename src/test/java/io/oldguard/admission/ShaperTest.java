@@ -1,5 +1,6 @@
 package io.oldguard.admission;
 
+import io.oldguard.store.LocalState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oldguard.config.BackendLimits;
@@ -16,7 +17,7 @@ class ShaperTest {
 
     @Test
     void aBurstIsSpreadAtTheRateInsteadOfPassedOn() {
-        Shaper shaper = new Shaper(limits("10/s burst 1", 10, 10, Duration.ofSeconds(5)), clock);
+        Shaper shaper = new Shaper(limits("10/s burst 1", 10, 10, Duration.ofSeconds(5)), LocalState.alone(clock, clock, "test"), "backend|inventory");
 
         assertThat(shaper.admit("a", 1, Duration.ofSeconds(5)).ticket().waitTime()).isZero();
         assertThat(shaper.admit("a", 1, Duration.ofSeconds(5)).ticket().waitTime()).isEqualTo(Duration.ofMillis(100));
@@ -27,7 +28,7 @@ class ShaperTest {
 
     @Test
     void theBurstPassesAtOnceThenTheRateApplies() {
-        Shaper shaper = new Shaper(limits("10/s burst 3", 10, 10, Duration.ofSeconds(5)), clock);
+        Shaper shaper = new Shaper(limits("10/s burst 3", 10, 10, Duration.ofSeconds(5)), LocalState.alone(clock, clock, "test"), "backend|inventory");
 
         for (int i = 0; i < 3; i++) {
             assertThat(shaper.admit("a", 1, Duration.ofSeconds(5)).ticket().waitTime()).isZero();
@@ -37,7 +38,7 @@ class ShaperTest {
 
     @Test
     void aTurnFurtherAwayThanMaxWaitIsRefusedWithItsEstimate() {
-        Shaper shaper = new Shaper(limits("10/s burst 1", 100, 100, Duration.ofMillis(250)), clock);
+        Shaper shaper = new Shaper(limits("10/s burst 1", 100, 100, Duration.ofMillis(250)), LocalState.alone(clock, clock, "test"), "backend|inventory");
         for (int i = 0; i < 3; i++) {
             shaper.admit("a", 1, Duration.ofMillis(250));
         }
@@ -51,7 +52,7 @@ class ShaperTest {
 
     @Test
     void theQueueIsBoundedOverallAndPerAgent() {
-        Shaper shaper = new Shaper(limits("1/s burst 1", 3, 2, Duration.ofMinutes(1)), clock);
+        Shaper shaper = new Shaper(limits("1/s burst 1", 3, 2, Duration.ofMinutes(1)), LocalState.alone(clock, clock, "test"), "backend|inventory");
         shaper.admit("a", 1, Duration.ofMinutes(1));
         shaper.admit("a", 1, Duration.ofMinutes(1));
         shaper.admit("a", 1, Duration.ofMinutes(1));
@@ -65,7 +66,7 @@ class ShaperTest {
 
     @Test
     void closingATicketFreesItsPlace() {
-        Shaper shaper = new Shaper(limits("1/s burst 1", 1, 1, Duration.ofMinutes(1)), clock);
+        Shaper shaper = new Shaper(limits("1/s burst 1", 1, 1, Duration.ofMinutes(1)), LocalState.alone(clock, clock, "test"), "backend|inventory");
         shaper.admit("a", 1, Duration.ofMinutes(1)).ticket().close();
         Shaper.Ticket waiting = shaper.admit("a", 1, Duration.ofMinutes(1)).ticket();
         assertThat(shaper.admit("a", 1, Duration.ofMinutes(1)).admitted()).isFalse();
@@ -78,7 +79,7 @@ class ShaperTest {
 
     @Test
     void withoutARateNothingWaits() {
-        Shaper shaper = new Shaper(BackendLimits.defaults(), clock);
+        Shaper shaper = new Shaper(BackendLimits.defaults(), LocalState.alone(clock, clock, "test"), "backend|inventory");
 
         for (int i = 0; i < 100; i++) {
             assertThat(shaper.admit("a", 1, Duration.ofSeconds(1)).ticket().waitTime()).isZero();
@@ -87,7 +88,7 @@ class ShaperTest {
 
     @Test
     void reconfiguringKeepsTheTokensTheBucketHasLeft() {
-        Shaper shaper = new Shaper(limits("10/s burst 10", 10, 10, Duration.ofSeconds(5)), clock);
+        Shaper shaper = new Shaper(limits("10/s burst 10", 10, 10, Duration.ofSeconds(5)), LocalState.alone(clock, clock, "test"), "backend|inventory");
         for (int i = 0; i < 10; i++) {
             shaper.admit("a", 1, Duration.ZERO).ticket().close();
         }
@@ -101,7 +102,7 @@ class ShaperTest {
 
     @Test
     void reconfiguringToASmallerBurstCutsWhatIsLeft() {
-        Shaper shaper = new Shaper(limits("10/s burst 10", 10, 10, Duration.ofSeconds(5)), clock);
+        Shaper shaper = new Shaper(limits("10/s burst 10", 10, 10, Duration.ofSeconds(5)), LocalState.alone(clock, clock, "test"), "backend|inventory");
 
         shaper.reconfigure(limits("1/s burst 2", 10, 10, Duration.ofSeconds(5)));
 

@@ -1,5 +1,6 @@
 package io.oldguard.ratelimit;
 
+import io.oldguard.store.LocalState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -98,7 +99,7 @@ class RateLimitGuardTest {
     @Test
     void aLoosenedLimitKeepsTheSpentBucketInsteadOfRefillingIt() {
         AtomicReference<PolicySet> policy = new AtomicReference<>(policies(Rate.parse("5/s"), Map.of()));
-        RateLimitGuard guard = new RateLimitGuard(policy::get, clock, metrics);
+        RateLimitGuard guard = new RateLimitGuard(policy::get, LocalState.alone(clock, clock, "test"), metrics);
         for (int i = 0; i < 5; i++) {
             guard.check(call(GET_STOCK));
         }
@@ -113,7 +114,7 @@ class RateLimitGuardTest {
     @Test
     void aTightenedLimitCutsTheTokensLeftToTheNewBurst() {
         AtomicReference<PolicySet> policy = new AtomicReference<>(policies(Rate.parse("20/s"), Map.of()));
-        RateLimitGuard guard = new RateLimitGuard(policy::get, clock, metrics);
+        RateLimitGuard guard = new RateLimitGuard(policy::get, LocalState.alone(clock, clock, "test"), metrics);
         guard.check(call(GET_STOCK));
 
         policy.set(policies(Rate.parse("1/min burst 3"), Map.of()));
@@ -127,7 +128,7 @@ class RateLimitGuardTest {
 
     @Test
     void anAgentWithoutLimitsIsNotLimited() {
-        RateLimitGuard guard = new RateLimitGuard(() -> policies(null, Map.of()), clock, metrics);
+        RateLimitGuard guard = new RateLimitGuard(() -> policies(null, Map.of()), LocalState.alone(clock, clock, "test"), metrics);
 
         for (int i = 0; i < 1000; i++) {
             assertThat(guard.check(call(GET_STOCK))).isEqualTo(Verdict.ALLOW);
@@ -136,7 +137,7 @@ class RateLimitGuardTest {
 
     private RateLimitGuard guard(Rate agentRate, Map<String, ToolPolicy> tools) {
         PolicySet set = policies(agentRate, tools);
-        return new RateLimitGuard(() -> set, clock, metrics);
+        return new RateLimitGuard(() -> set, LocalState.alone(clock, clock, "test"), metrics);
     }
 
     private static PolicySet policies(Rate agentRate, Map<String, ToolPolicy> tools) {

@@ -1,0 +1,85 @@
+package io.oldguard.store;
+
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.oldguard.config.Rate;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * A Bucket4j distributed bucket in Redis, built with implicit configuration replacement at this sidecar's
+ * version of the rate (see {@link RedisState}). While the store is away each operation goes to the local share
+ * of the same limit instead (or is refused, as configured).
+ */
+final class RedisTokenBucket implements TokenBucket {
+
+    private final RedisState state;
+    private final String redisKey;
+    private final String key;
+    private final Rate rate;
+    private final long version;
+    // Built on first use from the connection of that moment; Lettuce keeps the connection across reconnects.
+    private volatile BucketProxy proxy;
+
+    RedisTokenBucket(RedisState state, String redisKey, String key, Rate rate, long version) {
+        this.state = state;
+        this.redisKey = redisKey;
+        this.key = key;
+        this.rate = rate;
+        this.version = version;
+    }
+
+    @Override
+    public ConsumptionProbe tryConsume(long tokens) {
+        return call("bucket", b -> b.tryConsumeAndReturnRemaining(tokens), local -> local.tryConsume(tokens));
+    }
+
+    @Override
+    public void refund(long tokens) {
+        call("bucket", b -> {
+            b.addTokens(tokens);
+            return null;
+        }, local -> {
+            local.refund(tokens);
+            return null;
+        });
+    }
+
+    @Override
+    public long reserve(long tokens, Duration maxWait) {
+        return call("bucket", b -> LocalTokenBucket.reserve(b, tokens, maxWait), local -> local.reserve(tokens, maxWait));
+    }
+
+    @Override
+    public long nanosUntil(long tokens) {
+        return call("bucket", b -> b.estimateAbilityToConsume(tokens).getNanosToWaitForRefill(),
+                local -> local.nanosUntil(tokens));
+    }
+
+    private <T> T call(String op, Function<BucketProxy, T> remote, Function<TokenBucket, T> local) {
+        RedisState.Connections connections = state.usable();
+        if (connections != null) {
+            try {
+                return state.health().call(op, () -> remote.apply(proxy(connections)));
+            } catch (RuntimeException e) {
+                // Marked down by the health check; this call and the next ones use the fallback.
+            }
+        }
+        if (state.refuseWhenAway()) {
+            throw state.unavailable();
+        }
+        return local.apply(state.fallback().bucket(key, rate));
+    }
+
+    private BucketProxy proxy(RedisState.Connections connections) {
+        BucketProxy p = proxy;
+        if (p == null) {
+            p = connections.proxies().builder()
+                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS)
+                    .build(redisKey, () -> Buckets.configuration(rate));
+            proxy = p;
+        }
+        return p;
+    }
+}
