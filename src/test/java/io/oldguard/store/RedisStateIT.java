@@ -1,0 +1,179 @@
+package io.oldguard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.oldguard.config.ClusterConfig;
+import io.oldguard.config.Rate;
+import io.oldguard.testing.RedisProcess;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Redis store against real Redis: the machine's on 6379 for sharing, a test's own redis-server for faults. */
+class RedisStateIT {
+
+    private static final String SHARED_REDIS = "redis://127.0.0.1:6379";
+
+    private final String prefix = "og-test-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+    }
+
+    @Test
+    void twoSidecarsDrawOnOneBucket() {
+        TokenBucket a = sidecar("a", SHARED_REDIS, "local").bucket("agent|bot", Rate.parse("10/min burst 5"));
+        TokenBucket b = sidecar("b", SHARED_REDIS, "local").bucket("agent|bot", Rate.parse("10/min burst 5"));
+
+        assertThat(a.tryConsume(3).isConsumed()).isTrue();
+        assertThat(b.tryConsume(2).isConsumed()).isTrue();
+
+        var refused = b.tryConsume(1);
+        assertThat(refused.isConsumed()).isFalse();
+        assertThat(Duration.ofNanos(refused.getNanosToWaitForRefill())).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(7));
+    }
+
+    @Test
+    void aSidecarThatHasNotReloadedCannotLoosenWhatAnotherTightened() {
+        RedisState stale = sidecar("stale", SHARED_REDIS, "local");
+        TokenBucket old = stale.bucket("agent|bot", Rate.parse("100/min burst 100"));
+        assertThat(old.tryConsume(1).isConsumed()).isTrue();
+        RedisState reloaded = sidecar("reloaded", SHARED_REDIS, "local");
+
+        TokenBucket tightened = reloaded.bucket("agent|bot", Rate.parse("10/min burst 2"));
+        assertThat(tightened.tryConsume(2).isConsumed()).isTrue();
+
+        assertThat(old.tryConsume(1).isConsumed()).as("the stale sidecar draws on the tightened bucket").isFalse();
+        assertThat(stale.bucket("agent|bot", Rate.parse("100/min burst 100")).tryConsume(1).isConsumed()).isFalse();
+    }
+
+    @Test
+    void leasesCapCallsInFlightAcrossSidecars() throws Exception {
+        Leases a = sidecar("a", SHARED_REDIS, "local").leases("inventory", 2);
+        Leases b = sidecar("b", SHARED_REDIS, "local").leases("inventory", 2);
+        Instant expires = Instant.now().plusSeconds(30);
+
+        Leases.Lease first = a.acquire(Duration.ZERO, expires);
+        Leases.Lease second = b.acquire(Duration.ZERO, expires);
+        assertThat(first).isNotNull();
+        assertThat(second).isNotNull();
+        assertThat(a.acquire(Duration.ofMillis(50), expires)).as("a third slot while two are held").isNull();
+
+        second.close();
+        assertThat(a.acquire(Duration.ofMillis(50), expires)).isNotNull();
+    }
+
+    @Test
+    void theSlotsOfASidecarThatDiedComeBackWhenTheirLeasesRunOut() throws Exception {
+        Leases dead = sidecar("dead", SHARED_REDIS, "local").leases("inventory", 2);
+        Leases alive = sidecar("alive", SHARED_REDIS, "local").leases("inventory", 2);
+        // Never closed, as by a sidecar killed while its calls were in flight; the shortest lease is 1 s.
+        assertThat(dead.acquire(Duration.ZERO, Instant.now())).isNotNull();
+        assertThat(dead.acquire(Duration.ZERO, Instant.now())).isNotNull();
+        assertThat(alive.acquire(Duration.ZERO, Instant.now().plusSeconds(30))).isNull();
+
+        long start = System.nanoTime();
+        Leases.Lease lease = alive.acquire(Duration.ofSeconds(5), Instant.now().plusSeconds(30));
+
+        assertThat(lease).isNotNull();
+        System.out.printf("a dead sidecar's slot came back after %d ms%n", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Test
+    void streaksAreCountedAcrossSidecars() {
+        Streaks a = sidecar("a", SHARED_REDIS, "local").streaks();
+        Streaks b = sidecar("b", SHARED_REDIS, "local").streaks();
+
+        assertThat(a.fault("bot", Duration.ofMinutes(1), 4)).isEqualTo(1);
+        assertThat(b.fault("bot", Duration.ofMinutes(1), 4)).isEqualTo(2);
+        assertThat(a.fault("bot", Duration.ofMinutes(1), 4)).isEqualTo(3);
+        assertThat(b.fault("bot", Duration.ofMinutes(1), 4)).as("the fourth fault, wherever it happens").isEqualTo(4);
+        assertThat(a.fault("bot", Duration.ofMinutes(1), 4)).as("a new streak after the threshold").isEqualTo(1);
+    }
+
+    @Test
+    void withRedisGoneCallsAnswerAtOnceFromTheLocalShare() {
+        RedisProcess redis = own(RedisProcess.start());
+        RedisState state = sidecar("a", redis.url(), "local");
+        Rate rate = Rate.parse("100/min burst 8");
+        assertThat(state.bucket("backend|inventory", rate).tryConsume(1).isConsumed()).isTrue();
+
+        redis.kill();
+
+        long start = System.nanoTime();
+        int consumed = 0;
+        for (int i = 0; i < 50; i++) {
+            if (state.bucket("backend|inventory", rate).tryConsume(1).isConsumed()) {
+                consumed++;
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        System.out.printf("50 calls with Redis gone took %d ms%n", took.toMillis());
+        assertThat(consumed).as("a quarter of the burst of 8, never more").isEqualTo(2);
+        assertThat(took).as("one timeout at most, then the fallback at once").isLessThan(Duration.ofSeconds(2));
+        assertThat(state.status()).containsEntry("state", "unreachable");
+    }
+
+    @Test
+    void aFrozenRedisCostsOneTimeoutThenTheFallbackAnswersAtOnce() {
+        RedisProcess redis = own(RedisProcess.start());
+        RedisState state = sidecar("a", redis.url(), "local");
+        Rate rate = Rate.parse("100/min burst 8");
+        assertThat(state.bucket("backend|inventory", rate).tryConsume(1).isConsumed()).isTrue();
+
+        redis.pause();
+        long start = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            state.bucket("backend|inventory", rate).tryConsume(1);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        redis.resume();
+
+        System.out.printf("50 calls with Redis frozen took %d ms (timeout 200 ms)%n", took.toMillis());
+        assertThat(took).as("bounded by the 200 ms timeout, not 50 of them").isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void refuseModeRefusesWhileRedisIsGoneAndRecoversWhenItReturns() throws Exception {
+        RedisProcess redis = own(RedisProcess.start());
+        RedisState state = sidecar("a", redis.url(), "refuse");
+        TokenBucket bucket = state.bucket("agent|bot", Rate.parse("100/min burst 8"));
+        assertThat(bucket.tryConsume(1).isConsumed()).isTrue();
+
+        redis.kill();
+        assertThatThrownBy(() -> bucket.tryConsume(1)).isInstanceOf(StoreUnavailable.class);
+
+        redis.restart();
+        io.oldguard.testing.Await.until(Duration.ofSeconds(5), "the store back in use", () -> {
+            try {
+                return bucket.tryConsume(1).isConsumed();
+            } catch (StoreUnavailable e) {
+                return false;
+            }
+        });
+        assertThat(state.status()).containsEntry("state", "up");
+    }
+
+    private RedisState sidecar(String id, String url, String fallback) {
+        ClusterConfig config = new ClusterConfig(url, null, null, id, prefix, Duration.ofMillis(200),
+                Duration.ofMillis(500), Duration.ofMillis(100), fallback, 0.25);
+        return own(RedisState.connect(config, null, id, TimeMeter.SYSTEM_NANOTIME, Clock.systemUTC(), new SimpleMeterRegistry()));
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        open.add(resource);
+        return resource;
+    }
+}
