@@ -19,10 +19,12 @@ import org.w3c.dom.Element;
 final class InventoryProvider implements Provider<DOMSource> {
 
     private final InventoryRepository repository;
+    private final RequestCounters counters;
     private volatile Duration latency;
     private volatile boolean serverFaults;
 
-    InventoryProvider(InventoryRepository repository, Duration latency) {
+    InventoryProvider(InventoryRepository repository, Duration latency, RequestCounters counters) {
+        this.counters = counters;
         this.repository = repository;
         this.latency = latency;
     }
@@ -37,6 +39,15 @@ final class InventoryProvider implements Provider<DOMSource> {
 
     @Override
     public DOMSource invoke(DOMSource request) {
+        counters.enter();
+        try {
+            return serve(request);
+        } finally {
+            counters.exit();
+        }
+    }
+
+    private DOMSource serve(DOMSource request) {
         // The latency is spent on a worker thread, so slow requests occupy the small pool as on the old server.
         pause(latency);
         if (serverFaults) {

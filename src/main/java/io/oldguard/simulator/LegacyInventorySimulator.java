@@ -66,7 +66,7 @@ public final class LegacyInventorySimulator implements AutoCloseable {
         ExecutorService workers = Executors.newFixedThreadPool(settings.workers(), workerThreads(port));
         try {
             RequestCounters counters = new RequestCounters();
-            InventoryProvider provider = new InventoryProvider(new InventoryRepository(database), settings.latency());
+            InventoryProvider provider = new InventoryProvider(new InventoryRepository(database), settings.latency(), counters);
             EndpointImpl cxfEndpoint = new EndpointImpl(bus, provider);
             cxfEndpoint.setWsdlLocation(settings.wsdl().toUri().toString());
             cxfEndpoint.setServiceName(new QName(PayloadXml.NS, "InventoryService"));
@@ -98,6 +98,11 @@ public final class LegacyInventorySimulator implements AutoCloseable {
     /** Requests received for one operation, e.g. {@code "GetStock"}. */
     public long requestsReceived(String operation) {
         return counters.of(operation);
+    }
+
+    /** The most requests the service was working on at once since start or the last {@link #resetCounters()}. */
+    public int peakInFlight() {
+        return counters.peakInFlight();
     }
 
     public void resetCounters() {

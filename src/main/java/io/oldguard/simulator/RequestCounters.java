@@ -3,6 +3,7 @@ package io.oldguard.simulator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Thread-safe tally of requests that reached the simulator, in total and per operation. */
@@ -10,6 +11,22 @@ final class RequestCounters {
 
     private final LongAdder total = new LongAdder();
     private final Map<String, LongAdder> perOperation = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peakInFlight = new AtomicInteger();
+
+    /** A request is being worked on (from the worker taking it to its answer). */
+    void enter() {
+        int now = inFlight.incrementAndGet();
+        peakInFlight.accumulateAndGet(now, Math::max);
+    }
+
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    int peakInFlight() {
+        return peakInFlight.get();
+    }
 
     /** Records one arrival; an empty operation (unparseable request) counts in the total only. */
     void record(Optional<String> operation) {
@@ -29,5 +46,6 @@ final class RequestCounters {
     void reset() {
         total.reset();
         perOperation.clear();
+        peakInFlight.set(inFlight.get());
     }
 }
