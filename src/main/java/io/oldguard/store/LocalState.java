@@ -56,7 +56,7 @@ public final class LocalState implements SharedState {
         }
         return buckets.compute(key, (k, old) -> {
             if (old == null) {
-                return new LocalTokenBucket(applied, time);
+                return new LocalTokenBucket(applied, time, share < 1.0);
             }
             old.reconfigure(applied);
             return old;

@@ -13,8 +13,9 @@ final class LocalTokenBucket implements TokenBucket {
     private final Bucket bucket;
     private volatile Rate rate;
 
-    LocalTokenBucket(Rate rate, TimeMeter time) {
-        this.bucket = Bucket.builder().addLimit(Buckets.configuration(rate).getBandwidths()[0])
+    LocalTokenBucket(Rate rate, TimeMeter time, boolean startEmpty) {
+        this.bucket = Bucket.builder()
+                .addLimit((startEmpty ? Buckets.startingEmpty(rate) : Buckets.configuration(rate)).getBandwidths()[0])
                 .withCustomTimePrecision(time).build();
         this.rate = rate;
     }

@@ -50,6 +50,7 @@ public final class RedisState implements SharedState {
     private static final Logger LOG = LoggerFactory.getLogger("oldguard.store");
     // A bucket's key outlives the time it takes to refill by this much; then Redis forgets it (it is full anyway).
     private static final Duration BUCKET_KEEP = Duration.ofSeconds(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final ClusterConfig config;
     private final String sidecarId;
@@ -88,13 +89,14 @@ public final class RedisState implements SharedState {
         if (password != null) {
             uri.setAuthentication(password.toCharArray());
         }
-        uri.setTimeout(config.timeout());
+        // The connection handshake may take longer than one command on a busy node; commands keep cluster.timeout.
+        uri.setTimeout(CONNECT_TIMEOUT);
         this.client = RedisClient.create(uri);
         // Commands fail at once while disconnected instead of queueing behind a reconnect: calls must not hang.
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(1)).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                 .build());
         this.streaks = new RedisStreaks(this);
         this.halts = new RedisRecords(this, prefix + "halts");

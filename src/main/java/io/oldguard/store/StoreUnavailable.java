@@ -11,7 +11,7 @@ public final class StoreUnavailable extends RuntimeException {
     private final transient Duration retryAfter;
 
     StoreUnavailable(String why, Duration retryAfter) {
-        super(why, null, false, false);
+        super(why, null, false, true);
         this.retryAfter = retryAfter;
     }
 

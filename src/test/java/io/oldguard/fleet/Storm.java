@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A storm as the incident's agent made it: several threads per agent, each sending GetStock at a fixed pace and
@@ -22,8 +23,8 @@ final class Storm {
     record Caller(String agentBase, String token, String body) {
     }
 
-    /** Statuses and how many of each; how long the storm lasted until its last answer. */
-    record Result(Map<Integer, Integer> statuses, Duration took) {
+    /** Statuses and how many of each; how long the storm lasted until its last answer; the slowest answer. */
+    record Result(Map<Integer, Integer> statuses, Duration took, Duration slowest) {
         int count(int status) {
             return statuses.getOrDefault(status, 0);
         }
@@ -36,6 +37,7 @@ final class Storm {
     static Result run(List<Caller> callers, int threads, int callsPerSecondEach, Duration length) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        AtomicLong slowest = new AtomicLong();
         long start = System.nanoTime();
         long end = start + length.toNanos();
         long every = 1_000_000_000L * threads / callsPerSecondEach;
@@ -48,7 +50,7 @@ final class Storm {
                 long offset = every * i / threads;
                 workers.add(Thread.ofVirtual().start(() -> {
                     long next = start + offset;
-                    while (next < end) {
+                    while (System.nanoTime() < end) {
                         long sleep = next - System.nanoTime();
                         if (sleep > 0) {
                             try {
@@ -58,6 +60,7 @@ final class Storm {
                             }
                         }
                         int status;
+                        long sent = System.nanoTime();
                         try {
                             status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
                         } catch (InterruptedException e) {
@@ -69,7 +72,10 @@ final class Storm {
                             status = -1;
                         }
                         statuses.merge(status, 1, Integer::sum);
-                        next += every;
+                        long took = System.nanoTime() - sent;
+                        slowest.accumulateAndGet(took, Math::max);
+                        // A thread whose call waited does not catch up: it sends again at once, then keeps the pace.
+                        next = Math.max(next + every, System.nanoTime());
                     }
                 }));
             }
@@ -77,6 +83,6 @@ final class Storm {
         for (Thread worker : workers) {
             worker.join();
         }
-        return new Result(Map.copyOf(statuses), Duration.ofNanos(System.nanoTime() - start));
+        return new Result(Map.copyOf(statuses), Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(slowest.get()));
     }
 }

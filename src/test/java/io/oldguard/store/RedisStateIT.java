@@ -121,7 +121,7 @@ class RedisStateIT {
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         System.out.printf("50 calls with Redis gone took %d ms%n", took.toMillis());
-        assertThat(consumed).as("a quarter of the burst of 8, never more").isEqualTo(2);
+        assertThat(consumed).as("the fallback starts empty and refills at a quarter of 100/min").isZero();
         assertThat(took).as("one timeout at most, then the fallback at once").isLessThan(Duration.ofSeconds(2));
         assertThat(state.status()).containsEntry("state", "unreachable");
     }
