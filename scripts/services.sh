@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the services the integration tests need are up on loopback: PostgreSQL at 127.0.0.1:5432 with
-# trust auth for the postgres user. Starts it if it is stopped; installs it (Debian package) if it is missing.
+# trust auth for the postgres user, and Redis at 127.0.0.1:6379. Starts each if it is stopped; installs it (Debian
+# package) if it is missing.
 set -euo pipefail
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
@@ -30,3 +31,19 @@ if ! pg_up; then
 fi
 pg_up || { echo "services: PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1; }
 echo "services: PostgreSQL is up on 127.0.0.1:5432" >&2
+
+# Redis on 127.0.0.1:6379 for the fleet-mode tests (and redis-server itself: fault tests start their own on free
+# ports). Started without persistence, as on this project's machines; installed (Debian package) if missing.
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "services: installing Redis" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+if ! redis_up; then
+  echo "services: starting Redis on 127.0.0.1:6379" >&2
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no --dir /tmp >/dev/null
+  for _ in $(seq 1 30); do redis_up && break; sleep 0.5; done
+fi
+redis_up || { echo "services: Redis did not come up on 127.0.0.1:6379" >&2; exit 1; }
+echo "services: Redis is up on 127.0.0.1:6379" >&2
