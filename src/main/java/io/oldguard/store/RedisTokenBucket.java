@@ -3,6 +3,7 @@ package io.oldguard.store;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.oldguard.config.Rate;
 import java.time.Duration;
 import java.util.function.Function;
@@ -75,8 +76,11 @@ final class RedisTokenBucket implements TokenBucket {
     private BucketProxy proxy(RedisState.Connections connections) {
         BucketProxy p = proxy;
         if (p == null) {
+            // Batching: concurrent calls of this sidecar on the same bucket (the backend's, under a storm) go to Redis
+            // as one request, instead of racing each other's compare-and-swap.
             p = connections.proxies().builder()
                     .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS)
+                    .withOptimization(Optimizations.batching())
                     .build(redisKey, () -> Buckets.configuration(rate));
             proxy = p;
         }

@@ -36,7 +36,7 @@ class FleetIT {
 
     private static final int RATE = 50;
     private static final int BURST = 10;
-    private static final int FLEET_CAP = 4;
+    private static final int FLEET_CAP = 8;
     private static final String VALID = "{\"ItemID\":42}";
 
     private TestDatabase db;
@@ -85,7 +85,7 @@ class FleetIT {
             }
         }
         assertThat(started).as("three sidecars started").hasSize(3);
-        started.sort(java.util.Comparator.comparing(s -> s.admin().base()));
+        started.sort(java.util.Comparator.comparing(FleetSidecar::id));
         fleet.addAll(started);
     }
 
@@ -148,8 +148,8 @@ class FleetIT {
     @Test
     @Order(3)
     void callsInFlightToTheServiceNeverExceedTheFleetCap() throws Exception {
-        // Slow answers: 50 calls/s would need 10 at once; each sidecar alone would allow 4, the three 12.
-        simulator.setLatency(Duration.ofMillis(200));
+        // Slow answers: 50 calls/s would need 20 at once; each sidecar alone would allow 8, the three 24.
+        simulator.setLatency(Duration.ofMillis(400));
         List<Storm.Caller> callers = fleet.stream()
                 .map(s -> new Storm.Caller(s.agent().base(), SidecarHarness.ORDER_TOKEN, VALID)).toList();
 

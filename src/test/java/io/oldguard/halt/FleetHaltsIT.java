@@ -48,7 +48,7 @@ class FleetHaltsIT {
 
         c.release("bot", "operator");
 
-        Await.until(Duration.ofSeconds(1), "the release at a and b", () -> a.current("bot").isEmpty() && b.current("bot").isEmpty());
+        Await.until(Duration.ofSeconds(3), "the release at a and b", () -> a.current("bot").isEmpty() && b.current("bot").isEmpty());
     }
 
     @Test

@@ -74,7 +74,9 @@ public final class FleetSidecar implements AutoCloseable {
 
     private void launch() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m",
+                // The product's logging (JSON on stdout, into out.log), not the tests' shared log file.
+                "-Dlogback.configurationFile=" + Path.of("src/main/resources/logback.xml").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"), "io.oldguard.cli.Main", "run",
                 "--config", dir.resolve("sidecar.yaml").toString()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("out.log").toFile()));
@@ -97,6 +99,10 @@ public final class FleetSidecar implements AutoCloseable {
             sleep(100);
         }
         throw new IllegalStateException("sidecar " + id + " did not answer /healthz within 60 s: " + log());
+    }
+
+    public String id() {
+        return id;
     }
 
     public Http agent() {
