@@ -58,6 +58,7 @@ public final class RestartRequired {
         same(keys, "policyWatch", running.policyWatch(), edited.policyWatch());
         same(keys, "halts", running.halts(), edited.halts());
         same(keys, "admin", running.admin(), edited.admin());
+        same(keys, "cluster", running.cluster(), edited.cluster());
         return List.copyOf(keys);
     }
 
