@@ -43,18 +43,7 @@ class FleetFaultsIT {
                 Path.of("wsdl/inventory.wsdl"), db.jdbcUrl(), db.user(), db.password()).withWorkers(16)));
         RedisProcess redis = own(RedisProcess.start());
         Path root = Files.createTempDirectory("oldguard-fleet-faults");
-        Path policies = Files.createDirectories(root.resolve("policies"));
-        Files.writeString(policies.resolve("fleet.yaml"), """
-                tools:
-                  GetStock:
-                    params:
-                      ItemID: { minimum: 1, maximum: 9999999 }
-                    onViolation: halt
-                agents:
-                  support-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                  order-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                  audit-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                """);
+        Path policies = FleetSidecar.policies(root, "1000/s");
         String backend = """
                     maxConnections: 8
                     limits: { rate: "50/s burst 10", maxWait: 1s, maxQueue: 256, maxQueuePerAgent: 64 }

@@ -50,18 +50,7 @@ class FleetIT {
         simulator = LegacyInventorySimulator.start(SimulatorSettings.defaults(Path.of("wsdl/inventory.wsdl"), db.jdbcUrl(),
                 db.user(), db.password()).withWorkers(32));
         Path root = Files.createTempDirectory("oldguard-fleet");
-        Path policies = Files.createDirectories(root.resolve("policies"));
-        Files.writeString(policies.resolve("fleet.yaml"), """
-                tools:
-                  GetStock:
-                    params:
-                      ItemID: { minimum: 1, maximum: 9999999 }
-                    onViolation: halt
-                agents:
-                  support-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                  order-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                  audit-bot: { tools: [GetStock], limits: { rate: "20/s burst 5" } }
-                """);
+        Path policies = FleetSidecar.policies(root, "20/s burst 5");
         String backend = """
                     maxConnections: %d
                     limits: { rate: "%d/s burst %d", maxWait: 1s, maxQueue: 256, maxQueuePerAgent: 64 }

@@ -72,6 +72,26 @@ public final class FleetSidecar implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the fleet's policy folder under {@code root}: GetStock for three agents (halting on invalid ItemIDs),
+     * with audit-bot's rate as given and the others' out of the way.
+     */
+    public static Path policies(Path root, String auditBotRate) throws IOException {
+        Path policies = Files.createDirectories(root.resolve("policies"));
+        Files.writeString(policies.resolve("fleet.yaml"), """
+                tools:
+                  GetStock:
+                    params:
+                      ItemID: { minimum: 1, maximum: 9999999 }
+                    onViolation: halt
+                agents:
+                  support-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
+                  order-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
+                  audit-bot: { tools: [GetStock], limits: { rate: "%s" } }
+                """.formatted(auditBotRate));
+        return policies;
+    }
+
     private void launch() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m",
