@@ -89,7 +89,7 @@ class FleetFaultsIT {
             }
         });
         // Four callers at 100/s each: 400 calls/s, eight times the backend's 50/s.
-        Storm.Result storm = Storm.run(callers, 5, 100, Duration.ofSeconds(12));
+        Storm.Result storm = Storm.run(callers, 100, 100, Duration.ofSeconds(12));
         chaos.join();
         haltedStorm.join();
 

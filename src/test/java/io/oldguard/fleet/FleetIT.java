@@ -104,8 +104,9 @@ class FleetIT {
             callers.add(new Storm.Caller(sidecar.agent().base(), SidecarHarness.ORDER_TOKEN, VALID));
             callers.add(new Storm.Caller(sidecar.agent().base(), FleetSidecar.AUDIT_TOKEN, VALID));
         }
-        // Nine callers (three agents on three sidecars) of 6 threads at 56/s each: 500 calls/s, ten times 50/s.
-        Storm.Result storm = Storm.run(callers, 6, 56, Duration.ofSeconds(20));
+        // Nine callers (three agents on three sidecars) at 56/s each: 500 calls/s, ten times 50/s. Enough threads
+        // that calls waiting their turn (up to maxWait) do not slow the storm down.
+        Storm.Result storm = Storm.run(callers, 60, 56, Duration.ofSeconds(20));
 
         long received = simulator.requestsReceived("GetStock");
         double t = storm.took().toMillis() / 1000.0;
