@@ -33,6 +33,8 @@ public final class Events {
     public static final String POLICY_GRANT_SKIPPED = "policy.grant_skipped";
     /** A reload applied edited backend-wide limits (rate, maxWait, queue bounds) to a running backend. */
     public static final String BACKEND_LIMITS_CHANGED = "backend.limits_changed";
+    /** WARN: an address kept sending wrong admin tokens and is locked out for a while. */
+    public static final String ADMIN_AUTH_THROTTLED = "admin.auth_throttled";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

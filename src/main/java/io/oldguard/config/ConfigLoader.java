@@ -96,6 +96,10 @@ public final class ConfigLoader {
         if (admin.tokenEnv() != null && admin.tokenFile() != null) {
             problems.add(problem(file, lines, "admin", "set one of tokenEnv or tokenFile (got both)"));
         }
+        if (admin.metricsRequireToken() && !admin.configured()) {
+            problems.add(problem(file, lines, "admin.metricsRequireToken",
+                    "needs the admin token (expected admin.tokenEnv or admin.tokenFile as well)"));
+        }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",
                     "directory " + config.policiesDir() + " does not exist (expected the folder of policy files)"));
