@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.oldguard.metrics.MetricNames;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Caps a listener's open connections, so no flood of connections can use up the process's file descriptors
@@ -19,14 +20,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * matters least is closed to make room — one that never sent a byte, else the one quiet longest, never one with
  * a request being answered — so a flood of idle connections cannot lock out a health check or an agent; only
  * when every connection is busy is the new one refused. A refused connection is reset (linger 0) before it
- * costs a registration, and leaves no TIME_WAIT behind. Accepting happens on one event loop only, so the choice
- * needs no lock; connections close on their own loops, hence the concurrent set.
+ * costs a registration, and leaves no TIME_WAIT behind. A connection closed to make room closes on its own event
+ * loop a moment later; while {@link #MAX_CLOSING} such closes are still under way, newcomers are refused too, so
+ * a burst cannot outrun the closes: the listener never holds more than {@link #descriptorsAtMost} descriptors.
+ * Accepting happens on one event loop only, so the choice needs no lock; connections close on their own loops,
+ * hence the concurrent set and counter.
  */
 @ChannelHandler.Sharable
-final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+
+    static final int MAX_CLOSING = 64;
 
     private final int max;
     private final Set<Channel> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger closing = new AtomicInteger();
     private final Counter refused;
     private final Counter evicted;
 
@@ -38,6 +45,11 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
                 .register(registry);
         this.refused = dropped(registry, listener, "refused");
         this.evicted = dropped(registry, listener, "evicted");
+    }
+
+    /** Descriptors a listener of {@code maxConnections} holds at most: open, closing, and one being refused. */
+    public static int descriptorsAtMost(int maxConnections) {
+        return maxConnections + MAX_CLOSING + 1;
     }
 
     static Counter dropped(MeterRegistry registry, String listener, String reason) {
@@ -62,8 +74,14 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(child);
     }
 
-    /** Closes the idle connection that matters least; false when every connection has a request in progress. */
+    /**
+     * Closes the idle connection that matters least; false when every connection has a request in progress, or
+     * too many closes are still under way.
+     */
     private boolean closeOneIdle() {
+        if (closing.get() >= MAX_CLOSING) {
+            return false;
+        }
         Channel victim = null;
         ConnectionActivity least = null;
         for (Channel c : open) {
@@ -76,8 +94,10 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         if (victim == null) {
             return false;
         }
-        // Counted as gone at once: its close completes on its own event loop a moment later.
+        // No longer open, but its descriptor is held until its close completes on its own event loop.
         open.remove(victim);
+        closing.incrementAndGet();
+        victim.closeFuture().addListener(f -> closing.decrementAndGet());
         victim.close();
         evicted.increment();
         return true;
