@@ -52,7 +52,8 @@ class ListenerSettingsTest {
     @Test
     void refusesMetricsBehindATokenThatIsNotConfigured() {
         Path config = copyOfShippedSetup(dir);
-        replace(config, "  tokenEnv: OLDGUARD_ADMIN_TOKEN", "  metricsRequireToken: true");
+        replace(config, "  tokenEnv: OLDGUARD_ADMIN_TOKEN", "  # no token");
+        replace(config, "metricsRequireToken: false", "metricsRequireToken: true");
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(config));
 

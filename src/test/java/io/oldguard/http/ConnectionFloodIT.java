@@ -52,7 +52,7 @@ class ConnectionFloodIT {
             }
             // The same measurement without a flood: on a shared machine, the yardstick for the one under it.
             Samples quiet = new Samples();
-            for (int i = 0; i < 100; i++) {
+            for (int i = 0; i < 200; i++) {
                 quiet.take(admin, agent, calls, i);
             }
             long fdsBefore = openDescriptors();
