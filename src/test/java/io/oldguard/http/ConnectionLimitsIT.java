@@ -74,16 +74,18 @@ class ConnectionLimitsIT {
         try (SidecarHarness harness = SidecarHarness.start(s -> s.withLatency(Duration.ofMillis(800)), c -> withLimits(c, 2, 16));
                 RawHttp first = new RawHttp(harness.agent().base());
                 RawHttp second = new RawHttp(harness.agent().base())) {
-            first.send(RawHttp.post("/v1/tools/GetStock", SUPPORT_TOKEN, "application/json", "{\"ItemID\": 1}"));
-            second.send(RawHttp.post("/v1/tools/GetStock", SUPPORT_TOKEN, "application/json", "{\"ItemID\": 2}"));
+            first.send(RawHttp.post("/v1/tools/GetStock", SUPPORT_TOKEN, "application/json", "{\"ItemID\": 1}",
+                    "X-Request-Id: busy-1"));
+            second.send(RawHttp.post("/v1/tools/GetStock", SUPPORT_TOKEN, "application/json", "{\"ItemID\": 2}",
+                    "X-Request-Id: busy-2"));
             awaitSimulatorBusy(harness, 2);
 
             try (RawHttp third = new RawHttp(harness.agent().base())) {
                 third.soTimeout(2_000);
                 assertThat(third.closedByServer()).isTrue();
             }
-            assertThat(first.read().status()).isEqualTo(200);
-            assertThat(second.read().status()).isEqualTo(200);
+            assertThat(first.read().header("X-Request-Id")).isEqualTo("busy-1");
+            assertThat(second.read().header("X-Request-Id")).isEqualTo("busy-2");
             assertThat(Metrics.value(harness.admin(), "oldguard_connections_dropped_total{listener=\"agent\",reason=\"refused\"}"))
                     .isEqualTo(1.0);
         }
