@@ -46,7 +46,7 @@ public final class AdminServer implements AutoCloseable {
             Readiness readiness, PrometheusMeterRegistry registry, HaltRegistry halts, PolicyStore policies,
             ExecutorService workers, Clock clock) throws InterruptedException {
         AdminRequestHandler.Shared shared = new AdminRequestHandler.Shared(readiness,
-                new MetricsPage(registry::scrape, workers, clock), config.metricsRequireToken(),
+                new MetricsPage(registry::scrape, workers), config.metricsRequireToken(),
                 new AdminAuth(adminTokenHash, new AuthThrottle(clock)),
                 new AgentsAdminApi(halts, () -> policies.identities().agents(), policies), new PoliciesAdminApi(policies),
                 workers);

@@ -1,5 +1,6 @@
 package io.oldguard.http;
 
+import static io.oldguard.testing.SidecarHarness.ORDER_TOKEN;
 import static io.oldguard.testing.SidecarHarness.SUPPORT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +31,12 @@ class ClientDisconnectIT {
             Http agent = harness.agent();
             for (int round = 0; round < 3; round++) {
                 List<Socket> sockets = new ArrayList<>();
+                // Two agents taking turns, and a pause between rounds: within their rate limits, so every call
+                // reaches the backend's admission.
+                Thread.sleep(2000);
                 for (int i = 0; i < 30; i++) {
-                    sockets.add(agent.postAndHold("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": " + (i + 1) + "}"));
+                    sockets.add(agent.postAndHold("/v1/tools/GetStock", i % 2 == 0 ? SUPPORT_TOKEN : ORDER_TOKEN,
+                            "{\"ItemID\": " + (i + 1) + "}"));
                 }
                 for (int i = 0; i < sockets.size(); i++) {
                     Thread.sleep(i % 9);
