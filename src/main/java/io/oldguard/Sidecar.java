@@ -192,13 +192,13 @@ public final class Sidecar implements AutoCloseable {
         AdminServer admin;
         AgentPortServer agentPort;
         try {
-            admin = AdminServer.start(config.listeners().admin(), readiness, registry, halts,
-                    policies, adminTokenHash, workers);
+            admin = AdminServer.start(config.listeners().admin(), config.requests().idleTimeout(), config.admin(),
+                    adminTokenHash, readiness, registry, halts, policies, workers, clock);
             try {
                 SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(),
                         new AgentDirectory(policies::identities),
-                        haltGuard, policies, calls, workers, timeouts, metrics, soap, clock);
+                        haltGuard, policies, calls, workers, timeouts, metrics, soap, registry, clock);
             } catch (InterruptedException | RuntimeException e) {
                 admin.close();
                 throw e;
@@ -282,11 +282,19 @@ public final class Sidecar implements AutoCloseable {
         if (!admin.configured()) {
             return null;
         }
+        String key = admin.tokenEnv() != null ? "admin.tokenEnv" : "admin.tokenFile";
+        String token;
         try {
-            return Secrets.sha256(Secrets.read(config, admin.tokenEnv(), admin.tokenFile(), env, "the admin token"));
+            token = Secrets.read(config, admin.tokenEnv(), admin.tokenFile(), env, "the admin token");
         } catch (IllegalArgumentException e) {
-            throw ConfigException.of(configFile, "admin", e.getMessage());
+            throw ConfigException.of(configFile, key, e.getMessage());
         }
+        // The admin token can halt and release every agent: no weaker than an agent's own.
+        if (token.length() < Secrets.MIN_TOKEN_LENGTH) {
+            throw ConfigException.of(configFile, key, "the admin token is " + token.length()
+                    + " characters long (expected at least " + Secrets.MIN_TOKEN_LENGTH + ", as for agent tokens)");
+        }
+        return Secrets.sha256(token);
     }
 
     /** The policy set in force and its reloading. */

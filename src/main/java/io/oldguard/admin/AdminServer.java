@@ -11,16 +11,22 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.oldguard.config.AdminConfig;
 import io.oldguard.config.Listener;
 import io.oldguard.halt.HaltRegistry;
+import io.oldguard.http.ListenerConnections;
 import io.oldguard.policy.PolicyStore;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin port: health, readiness and metrics on their own single-threaded event loop group, so no amount of
- * tool-call traffic can delay a liveness probe (the incident's busy pods were killed by their own probes).
+ * tool-call traffic can delay a liveness probe (the incident's busy pods were killed by their own probes). Its
+ * connections are capped and timed like the agent port's ({@link ListenerConnections}), so a flood of them cannot
+ * take the process's file descriptors either.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -32,23 +38,30 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    public static AdminServer start(Listener listener, Readiness readiness, PrometheusMeterRegistry registry,
-            HaltRegistry halts, PolicyStore policies, String adminTokenHash,
-            ExecutorService workers) throws InterruptedException {
-        AdminAuth auth = new AdminAuth(adminTokenHash);
-        AgentsAdminApi agentsApi = new AgentsAdminApi(halts, () -> policies.identities().agents(), policies);
-        PoliciesAdminApi policiesApi = new PoliciesAdminApi(policies);
+    /**
+     * @param adminTokenHash SHA-256 hex of the admin token, or null when none is configured
+     * @param idleTimeout    idle connections are closed after this long
+     */
+    public static AdminServer start(Listener listener, Duration idleTimeout, AdminConfig config, String adminTokenHash,
+            Readiness readiness, PrometheusMeterRegistry registry, HaltRegistry halts, PolicyStore policies,
+            ExecutorService workers, Clock clock) throws InterruptedException {
+        AdminRequestHandler.Shared shared = new AdminRequestHandler.Shared(readiness,
+                new MetricsPage(registry::scrape, workers), config.metricsRequireToken(),
+                new AdminAuth(adminTokenHash, new AuthThrottle(clock)),
+                new AgentsAdminApi(halts, () -> policies.identities().agents(), policies), new PoliciesAdminApi(policies),
+                workers);
+        ListenerConnections connections = new ListenerConnections("admin", listener, idleTimeout, registry);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    .handler(connections.limit())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192),
-                                    new HttpObjectAggregator(8192),
-                                    new AdminRequestHandler(readiness, registry, auth, agentsApi, policiesApi, workers));
+                            connections.addCodec(ch.pipeline(), new HttpServerCodec(4096, 8192, 8192));
+                            ch.pipeline().addLast(new HttpObjectAggregator(8192), new AdminRequestHandler(shared));
                         }
                     })
                     .bind(listener.host(), listener.port())

@@ -14,9 +14,9 @@ import io.oldguard.audit.Events;
 import io.oldguard.guard.Refusals;
 import io.oldguard.halt.Halt;
 import io.oldguard.halt.HaltRegistry;
+import io.oldguard.http.BoundedJson;
 import io.oldguard.http.HttpResponses;
 import io.oldguard.policy.PolicySet;
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,6 +37,9 @@ final class AgentsAdminApi {
     private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    /** Bodies are one small object ({@code {"reason": "…"}}) within the admin port's 8 KiB aggregator. */
+    private static final BoundedJson BODY = new BoundedJson(4, 8192);
+    private static final String NO_REASON = "no reason given";
 
     private final HaltRegistry halts;
     private final Supplier<Set<String>> agents;
@@ -69,7 +72,16 @@ final class AgentsAdminApi {
         if (!known.contains(agent) && !(release && halts.current(agent).isPresent())) {
             return HttpResponses.problem(Refusals.unknownAgent(agent, known), null);
         }
-        return release ? release(agent) : halt(agent, reasonFrom(body));
+        // A body is optional; one that is sent must be one JSON object, or the operator meant something else.
+        JsonNode sent = JSON.createObjectNode();
+        if (body.length > 0) {
+            BoundedJson.Parsed parsed = BODY.parse(body);
+            if (parsed.refusal() != null) {
+                return HttpResponses.problem(parsed.refusal(), null);
+            }
+            sent = parsed.arguments();
+        }
+        return release ? release(agent) : halt(agent, reasonFrom(sent));
     }
 
     private FullHttpResponse list() {
@@ -97,17 +109,8 @@ final class AgentsAdminApi {
         return HttpResponses.json(HttpResponseStatus.OK, JSON.valueToTree(halt), null);
     }
 
-    private static String reasonFrom(byte[] body) {
-        if (body.length == 0) {
-            return "no reason given";
-        }
-        try {
-            JsonNode node = JSON.readTree(body);
-            String reason = node == null ? null : node.path("reason").asText(null);
-            return reason == null || reason.isBlank() ? "no reason given"
-                    : reason.length() > 200 ? reason.substring(0, 200) : reason;
-        } catch (IOException e) {
-            return "no reason given";
-        }
+    private static String reasonFrom(JsonNode body) {
+        String reason = body.path("reason").asText(null);
+        return reason == null || reason.isBlank() ? NO_REASON : reason.length() > 200 ? reason.substring(0, 200) : reason;
     }
 }

@@ -43,6 +43,8 @@ public final class Events {
     public static final String STORE_REPUBLISHED = "store.republished";
     /** WARN: an agent was halted or released by another sidecar of the fleet. */
     public static final String FLEET_HALT_APPLIED = "fleet.halt_applied";
+    /** WARN: an address kept sending wrong admin tokens and is locked out for a while. */
+    public static final String ADMIN_AUTH_THROTTLED = "admin.auth_throttled";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

@@ -74,12 +74,24 @@ public final class ToolCallHandler {
             } catch (StoreUnavailable e) {
                 handled = new Handled(new CallResult.Failure(Refusals.sharedLimitsUnavailable(e.retryAfter())), "store");
             } catch (RuntimeException e) {
-                LOG.error("unexpected failure", kv("event", Events.INTERNAL_ERROR), e);
-                handled = new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard");
+                handled = unexpected(call, e);
             }
             audit(call, handled);
             return handled.result();
         }
+    }
+
+    /**
+     * A failure no backend mapped. On a thread interrupted because its client left, it is that cancellation
+     * surfacing from some library (a lease future, a lock): the call was cancelled, which is not an error.
+     */
+    private static Handled unexpected(ToolCall call, RuntimeException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            LOG.debug("cancelled call ended with {}", e.toString());
+            return new Handled(new CallResult.Failure(Refusals.cancelled()), "oldguard");
+        }
+        LOG.error("unexpected failure", kv("event", Events.INTERNAL_ERROR), e);
+        return new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard");
     }
 
     private Handled decideAndInvoke(ToolCall call) {

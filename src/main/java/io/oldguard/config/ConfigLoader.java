@@ -104,6 +104,10 @@ public final class ConfigLoader {
             problems.add(problem(file, lines, "cluster.timeout",
                     "must be longer than 0ms and shorter than 5s (a store operation sits on every call's path)"));
         }
+        if (admin.metricsRequireToken() && !admin.configured()) {
+            problems.add(problem(file, lines, "admin.metricsRequireToken",
+                    "needs the admin token (expected admin.tokenEnv or admin.tokenFile as well)"));
+        }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",
                     "directory " + config.policiesDir() + " does not exist (expected the folder of policy files)"));

@@ -12,6 +12,9 @@ import java.util.Map;
 /** Reads a secret named by {@code tokenEnv} or {@code tokenFile}; callers keep only its hash. */
 public final class Secrets {
 
+    /** Shortest bearer token accepted, for agents and the admin API alike. */
+    public static final int MIN_TOKEN_LENGTH = 16;
+
     private Secrets() {
     }
 

@@ -76,6 +76,10 @@ public record SidecarConfig(
         return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, cluster, baseDir);
     }
 
+    public SidecarConfig withAdmin(AdminConfig a) {
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, cluster, baseDir);
+    }
+
     public SidecarConfig withPolicies(String dir) {
         return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, cluster, baseDir);
     }

@@ -301,6 +301,14 @@ public final class Refusals {
                 "unauthenticated", null, null, Map.of("WWW-Authenticate", "Bearer realm=\"oldguard-admin\""));
     }
 
+    /** Too many wrong admin tokens from one address: refused unseen until the lockout ends. */
+    public static Refusal adminThrottled(Duration retryAfter) {
+        return new Refusal(429, TYPE_BASE + "admin-auth-throttled", "Too many failed attempts",
+                "Too many requests with a wrong or missing admin token came from this address; it is locked out for "
+                        + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s.",
+                "admin_auth_throttled", null, retryAfter, null);
+    }
+
     public static Refusal unknownAgent(String agent, Collection<String> known) {
         return new Refusal(404, TYPE_BASE + "unknown-agent", "Unknown agent",
                 "There is no agent named " + agent + "; the agents are: " + String.join(", ", known.stream().sorted().toList()) + ".",

@@ -1,5 +1,6 @@
 package io.oldguard.http;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -36,8 +37,8 @@ public final class AgentPortServer implements AutoCloseable {
 
     public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts,
             PolicyStore policies, ToolCallHandler calls, ExecutorService workers,
-            Map<String, Duration> backendTimeouts, CallMetrics metrics, SoapPassthrough soap, Clock clock)
-            throws InterruptedException {
+            Map<String, Duration> backendTimeouts, CallMetrics metrics, SoapPassthrough soap, MeterRegistry registry,
+            Clock clock) throws InterruptedException {
         AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(agents,
                 new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
                 workers, backendTimeouts, metrics, clock, soap);
@@ -46,13 +47,15 @@ public final class AgentPortServer implements AutoCloseable {
                 backendTimeouts, metrics, clock);
         // The event loops only parse HTTP and route; one per core is plenty because nothing on them blocks.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+        ListenerConnections connections = new ListenerConnections("agent", listener, limits.idleTimeout(), registry);
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(connections.limit())
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new AgentPortInitializer(limits, shared, mcp))
+                    .childHandler(new AgentPortInitializer(limits, shared, mcp, connections))
                     .bind(listener.host(), listener.port())
                     .sync()
                     .channel();

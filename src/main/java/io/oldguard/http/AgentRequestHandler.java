@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.oldguard.audit.Events;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Caller;
@@ -66,8 +65,6 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     private final Shared shared;
-    // Only touched on this channel's event loop, so it needs no synchronisation.
-    private int callsInProgress;
 
     AgentRequestHandler(Shared shared) {
         super(true);
@@ -111,7 +108,6 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         String agent = ((Caller.Agent) caller).id();
         boolean openAi = "openai".equals(param(request, "format"));
-        callsInProgress++;
         // The halt check may touch the halts file (a lifted cool-off), so it runs off the event loop too.
         shared.workers().submit(() -> {
             if (shared.halts().check(agent) instanceof Refusal refusal) {
@@ -201,7 +197,6 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
      * the work ends by {@link #finishFromWorker}. A client that disconnects first cancels it.
      */
     private void submit(ChannelHandlerContext ctx, Runnable work) {
-        callsInProgress++;
         Future<?> running = shared.workers().submit(work);
         ChannelFutureListener cancelOnClose = f -> running.cancel(true);
         ctx.channel().closeFuture().addListener(cancelOnClose);
@@ -225,7 +220,6 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     /** Writes from a worker thread; the completion runs back on the event loop. */
     private void finishFromWorker(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         ctx.channel().eventLoop().execute(() -> {
-            callsInProgress--;
             PendingCall pending = ctx.channel().attr(PendingCall.KEY).getAndSet(null);
             if (pending != null) {
                 ctx.channel().closeFuture().removeListener(pending.cancelOnClose());
@@ -254,16 +248,6 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             ChannelFuture f = ctx.writeAndFlush(response);
             f.addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        // An idle connection is closed, unless it is only waiting for its own slow call to finish.
-        if (evt instanceof IdleStateEvent && callsInProgress == 0) {
-            ctx.close();
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
     }
 
     @Override

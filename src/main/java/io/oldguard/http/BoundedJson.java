@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,11 +18,13 @@ import java.util.Locale;
  * Parses a request body (a JSON object for the JSON API, any JSON-RPC message for MCP) with bounded cost:
  * nesting depth, string and number lengths are capped by the parser itself (the body size is already capped by
  * the HTTP aggregator), and duplicate keys are refused so no two readers can disagree on what an argument was.
+ * Anything after the one JSON value ({@code {"ItemID":42} xyz}, a second object) is refused too: Jackson stops
+ * reading after the first value unless told otherwise, and a body is one value or it is malformed.
  */
 public final class BoundedJson {
 
     /** Either the arguments or why there are none. */
-    record Parsed(ObjectNode arguments, Refusal refusal) {
+    public record Parsed(ObjectNode arguments, Refusal refusal) {
     }
 
     /** Either any JSON value (for JSON-RPC, where a batch is an array) or why there is none. */
@@ -42,10 +45,10 @@ public final class BoundedJson {
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        this.mapper = new ObjectMapper(factory);
+        this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    Parsed parse(byte[] body) {
+    public Parsed parse(byte[] body) {
         Tree tree = parseTree(body);
         if (tree.refusal() != null) {
             return new Parsed(null, tree.refusal());

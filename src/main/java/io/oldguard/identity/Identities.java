@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public record Identities(Map<String, String> agentByTokenHash) {
 
-    private static final int MIN_TOKEN_LENGTH = 16;
+    private static final int MIN_TOKEN_LENGTH = Secrets.MIN_TOKEN_LENGTH;
 
     public Identities {
         agentByTokenHash = Map.copyOf(agentByTokenHash);

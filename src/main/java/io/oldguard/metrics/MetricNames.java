@@ -36,6 +36,15 @@ public final class MetricNames {
     /** Counter: breaker transitions by backend, {@code from} and {@code to}. */
     public static final String BREAKER_TRANSITIONS = "oldguard.breaker.transitions";
 
+    /** Gauge: connections open on a listener, by {@code listener} ({@code agent}, {@code admin}). */
+    public static final String CONNECTIONS_OPEN = "oldguard.connections.open";
+    /**
+     * Counter: connections a listener refused or closed to protect itself, by {@code listener} and {@code reason}
+     * ({@code refused}: at the cap with every connection busy; {@code evicted}: an idle one closed to make room at
+     * the cap; {@code request_timeout}: a request did not arrive whole in time).
+     */
+    public static final String CONNECTIONS_DROPPED = "oldguard.connections.dropped";
+
     /** Counter: policy reloads by {@code result} ({@code applied} or {@code failed}). */
     public static final String POLICY_RELOADS = "oldguard.policy.reloads";
     /** Gauge: 1 when the last policy reload applied, 0 when it was refused and an older set is still in force. */
@@ -61,6 +70,7 @@ public final class MetricNames {
     public static final String TAG_BACKEND = "backend";
     public static final String TAG_RESULT = "result";
     public static final String TAG_OP = "op";
+    public static final String TAG_LISTENER = "listener";
 
     public static final String OUTCOME_OK = "ok";
 

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -113,7 +114,11 @@ public final class SoapBackend implements Backend {
                 ? new ByteArrayEntity(call.original().body(), ContentType.parse(call.original().contentType()))
                 : new ByteArrayEntity(SoapEnvelopes.request(call.tool(), call.arguments()), SOAP_XML));
         // The response timeout bounds each read; this timer bounds the whole exchange.
-        ScheduledFuture<?> deadline = deadlines.schedule(post::cancel, remaining.toNanos(), TimeUnit.NANOSECONDS);
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
+            expired.set(true);
+            post.cancel();
+        }, remaining.toNanos(), TimeUnit.NANOSECONDS);
         try {
             return http.execute(post, response -> answer(call, response));
         } catch (IOException e) {
@@ -126,11 +131,13 @@ public final class SoapBackend implements Backend {
             return new CallResult.Failure(failure(call, e));
         } catch (IllegalStateException e) {
             // Aborting an exchange while it is still acquiring its connection surfaces as this, not as an
-            // IOException ("Endpoint not acquired / already released"): it is the deadline or the client leaving.
-            if (!post.isCancelled()) {
+            // IOException: "Endpoint not acquired", or a CancellationException when the pool's lease is cancelled
+            // under the waiting thread (whose interrupt the pool may have consumed). Either the deadline did it,
+            // or else the client left.
+            if (!post.isCancelled() && !Thread.currentThread().isInterrupted()) {
                 throw e;
             }
-            return Thread.currentThread().isInterrupted() ? new CallResult.Failure(Refusals.cancelled()) : timedOut(call);
+            return expired.get() ? timedOut(call) : new CallResult.Failure(Refusals.cancelled());
         } finally {
             deadline.cancel(false);
             if (Thread.currentThread().isInterrupted()) {

@@ -236,14 +236,13 @@ public final class RedisState implements SharedState {
     @Override
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
+        // No address and no error text: /readyz answers without a token (the error is in the log, store.unavailable).
         status.put("mode", "redis");
-        status.put("redis", config.redis());
         status.put("sidecar", sidecarId);
         status.put("state", connections == null ? "never connected" : health.down() ? "unreachable" : "up");
         if (health.down() || connections == null) {
             status.put("fallback", config.refuseWhenAway() ? "refuse: calls get 503"
                     : "local: " + config.localShare() + " of each fleet limit");
-            status.put("lastError", health.lastError());
         }
         return status;
     }
