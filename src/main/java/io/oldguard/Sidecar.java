@@ -135,6 +135,8 @@ public final class Sidecar implements AutoCloseable {
         store.set(policies);
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         CallMetrics metrics = new CallMetrics(registry);
+        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry);
+        HaltGuard haltGuard = new HaltGuard(halts);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
@@ -143,7 +145,7 @@ public final class Sidecar implements AutoCloseable {
         config.backends().forEach((name, b) -> {
             SoapBackend soap = new SoapBackend(name, b, clock);
             soapBackends.put(name, soap);
-            shaped.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(),
+            shaped.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(), haltGuard,
                     policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
             timeouts.put(name, b.timeout());
         });
@@ -155,12 +157,10 @@ public final class Sidecar implements AutoCloseable {
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
             BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
             backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),
-                    policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
+                    haltGuard, policies::get, clock, TimeMeter.SYSTEM_NANOTIME, registry));
             timeouts.put(name, db.statementTimeout());
         });
 
-        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry);
-        HaltGuard haltGuard = new HaltGuard(halts);
         HaltsConfig.ErrorStreak streak = config.halts().errorStreak();
 
         // The order of the guards is fixed here and nowhere else.

@@ -13,6 +13,7 @@ import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
+import io.oldguard.guard.Guard;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.MetricNames;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the circuit breaker: while open, fail fast (503 + the time until the next probe);</li>
  *   <li>the shaper: wait for the call's turn at the backend's rate, bounded in time and queue length;</li>
  *   <li>the bulkhead: wait, bounded the same way, for one of {@code maxConnections} slots;</li>
+ *   <li>the last look: a halt made while the call waited stops it here (423), so nothing of a halted agent
+ *       leaves after its halt;</li>
  *   <li>the call itself, whose outcome the breaker records.</li>
  * </ol>
  * Every wait also ends at the call's deadline, and a cancelled call (client gone) leaves any wait at once; the
@@ -47,6 +50,7 @@ public final class ProtectedBackend implements Backend {
     private final Shaper shaper;
     private final Bulkhead bulkhead;
     private final BackendBreaker breaker;
+    private final Guard lastLook;
     private final Supplier<PolicySet> policies;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -54,15 +58,17 @@ public final class ProtectedBackend implements Backend {
 
     /**
      * @param maxInFlight the bulkhead: a SOAP backend's {@code maxConnections}, a database's pool size
+     * @param lastLook    asked right before a call is sent, after every wait: the halt guard
      */
     public ProtectedBackend(String name, Backend inner, int maxInFlight, BackendLimits limits, BreakerSettings breaker,
-            Supplier<PolicySet> policies, Clock clock, TimeMeter time, MeterRegistry metrics) {
+            Guard lastLook, Supplier<PolicySet> policies, Clock clock, TimeMeter time, MeterRegistry metrics) {
         this.name = name;
         this.inner = inner;
         this.limits = limits;
         this.shaper = new Shaper(limits, time);
         this.bulkhead = new Bulkhead(maxInFlight, limits.maxQueue());
         this.breaker = new BackendBreaker(name, breaker, clock, metrics);
+        this.lastLook = lastLook;
         this.policies = policies;
         this.clock = clock;
         this.metrics = metrics;
@@ -103,6 +109,10 @@ public final class ProtectedBackend implements Backend {
                 queueWait.record(Duration.between(arrived, clock.instant()));
                 if (pastDeadline(call)) {
                     return timedOut(call);
+                }
+                // The agent may have been halted while this call waited: the guards' verdict is stale by now.
+                if (lastLook.check(call) instanceof Refusal refusal) {
+                    return new CallResult.Failure(refusal);
                 }
                 Instant start = clock.instant();
                 CallResult result = inner.invoke(call);

@@ -13,6 +13,7 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
 import io.oldguard.guard.Refusals;
+import io.oldguard.guard.Verdict;
 import io.oldguard.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ class ProtectedBackendTest {
     };
     private final ProtectedBackend backend = new ProtectedBackend("inventory", alwaysTimesOut, 4, BackendLimits.defaults(),
             new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
-            SETUP::policies, clock, clock, new SimpleMeterRegistry());
+            call -> Verdict.ALLOW, SETUP::policies, clock, clock, new SimpleMeterRegistry());
 
     @Test
     void timeoutsOfTheToolsOwnDeadlineOpenTheBreaker() {
