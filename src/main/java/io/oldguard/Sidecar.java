@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.github.bucket4j.TimeMeter;
 import io.oldguard.admin.AdminServer;
+import io.oldguard.admission.AgentInFlight;
 import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
@@ -173,7 +174,8 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, streak.faults(), streak.window(),
                         policies::get, clock))));
 
-        ToolCallHandler calls = new ToolCallHandler(chain, backends, policies, metrics, clock);
+        ToolCallHandler calls = new ToolCallHandler(chain, new AgentInFlight(policies::get, registry), backends, policies,
+                metrics, clock);
         Readiness readiness = new Readiness(backends, READINESS_INTERVAL, registry);
         AdminServer admin;
         AgentPortServer agentPort;

@@ -5,6 +5,7 @@ import static io.oldguard.testing.SidecarHarness.SUPPORT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oldguard.config.BackendLimits;
+import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Rate;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.testing.Http;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class HaltRaceIT {
 
+    /** Room for all 23 calls of the agent: its in-flight cap is not what this test is about. */
     private static final String PATIENT = """
             tools:
               GetStock:
@@ -35,9 +38,54 @@ class HaltRaceIT {
             agents:
               support-bot:
                 tools: [GetStock]
+                limits: { maxInFlight: 32 }
               order-bot:
                 tools: [GetStock]
             """;
+
+    private static final String GUESSER = """
+            agents:
+              support-bot:
+                tools: [GetStock]
+                limits: { maxInFlight: 4 }
+              order-bot:
+                tools: [GetStock]
+            """;
+
+    @Test
+    void aGuessingAgentOnTwentyThreadsGetsNoMoreThanItsStreakAndItsInFlightCapThrough() throws Exception {
+        int faults = 10;
+        int maxInFlight = 4;
+        UnaryOperator<SidecarConfig> config = c -> c.withPolicies(TestPolicies.folderWith(GUESSER))
+                .withHalts(new HaltsConfig(c.halts().file(), new HaltsConfig.ErrorStreak(faults, Duration.ofSeconds(60))));
+        // A slow legacy service, as on the night: every guess is still in flight when the next ones are sent.
+        try (SidecarHarness harness = SidecarHarness.start(s -> s.withLatency(Duration.ofMillis(100)), config)) {
+            Http agent = harness.agent();
+            AtomicInteger guesses = new AtomicInteger(9_000_000);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 20; t++) {
+                threads.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        Http.Reply reply = agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN,
+                                "{\"ItemID\": " + guesses.incrementAndGet() + "}");
+                        if (reply.status() == 423) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+
+            long reached = harness.simulator().requestsReceived("GetStock");
+            System.out.printf("guessing agent: %d guesses sent by 20 threads, %d reached the service (streak %d, "
+                    + "in-flight cap %d)%n", guesses.get() - 9_000_000, reached, faults, maxInFlight);
+            assertThat(reached).as("guesses that reached the legacy service").isLessThanOrEqualTo(faults + maxInFlight);
+            assertThat(harness.admin().get("/v1/agents/halted", ADMIN_TOKEN).json().path("halted").get(0)
+                    .path("reason").asText()).isEqualTo("error_streak");
+        }
+    }
 
     @Test
     void callsWaitingInTheShaperWhenTheAgentIsHaltedAreNeverSent() throws Exception {
