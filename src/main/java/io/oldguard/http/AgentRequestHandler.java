@@ -23,7 +23,6 @@ import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCall;
 import io.oldguard.call.ToolCallHandler;
 import io.oldguard.catalog.Tool;
-import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.Durations;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
@@ -134,42 +133,46 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             reject(ctx, refusal, requestId, keepAlive);
             return;
         }
-        ToolCatalog catalog = shared.policies().get().catalog();
-        Tool tool = catalog.find(toolName).orElse(null);
-        if (tool == null) {
-            reject(ctx, Refusals.unknownTool(toolName, shared.policies().get().toolsGrantedTo(((Caller.Agent) caller).id())),
-                    requestId, keepAlive);
-            return;
-        }
+        String agent = ((Caller.Agent) caller).id();
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (!isJson(contentType)) {
-            reject(ctx, Refusals.unsupportedMediaType(contentType), requestId, keepAlive);
-            return;
-        }
-        Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
-        Duration chosen = toolTimeout;
         String asked = request.headers().get(TIMEOUT_HEADER);
-        if (asked != null) {
-            Duration shorter = clientTimeout(asked);
-            if (shorter == null) {
-                reject(ctx, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration such as 500ms or 2s (got \""
-                        + asked + "\"); it can only shorten the tool's timeout of " + toolTimeout.toMillis() + " ms."),
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        submit(ctx, () -> {
+            // Then the halt, before the tool is looked up: a halted agent learns nothing about tools either, not
+            // even which names exist. Off the event loop, as the check may touch the halts file.
+            if (shared.halts().check(agent) instanceof Refusal halted) {
+                rejectFromWorker(ctx, halted, requestId, keepAlive);
+                return;
+            }
+            Tool tool = shared.policies().get().catalog().find(toolName).orElse(null);
+            if (tool == null) {
+                rejectFromWorker(ctx, Refusals.unknownTool(toolName, shared.policies().get().toolsGrantedTo(agent)),
                         requestId, keepAlive);
                 return;
             }
-            chosen = shortest(toolTimeout, shorter);
-        }
-        Duration timeout = chosen;
-        boolean clientDeadline = chosen.compareTo(toolTimeout) < 0;
-        byte[] body = ByteBufUtil.getBytes(request.content());
-        submit(ctx, () -> {
+            if (!isJson(contentType)) {
+                rejectFromWorker(ctx, Refusals.unsupportedMediaType(contentType), requestId, keepAlive);
+                return;
+            }
+            Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
+            Duration chosen = toolTimeout;
+            if (asked != null) {
+                Duration shorter = clientTimeout(asked);
+                if (shorter == null) {
+                    rejectFromWorker(ctx, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration such as 500ms or 2s (got \""
+                            + asked + "\"); it can only shorten the tool's timeout of " + toolTimeout.toMillis() + " ms."),
+                            requestId, keepAlive);
+                    return;
+                }
+                chosen = shortest(toolTimeout, shorter);
+            }
             BoundedJson.Parsed parsed = shared.json().parse(body);
             if (parsed.refusal() != null) {
                 rejectFromWorker(ctx, parsed.refusal(), requestId, keepAlive);
                 return;
             }
-            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(timeout),
-                    clientDeadline);
+            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(chosen),
+                    chosen.compareTo(toolTimeout) < 0);
             CallResult result = shared.calls().handle(call);
             FullHttpResponse response = switch (result) {
                 case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), requestId);
@@ -193,7 +196,13 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         SoapPassthrough.Request soap = new SoapPassthrough.Request(path, caller,
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
                 request.headers().get(SOAP_ACTION), ByteBufUtil.getBytes(request.content()), received, requestId);
-        submit(ctx, () -> finishFromWorker(ctx, shared.soap().handle(soap), keepAlive));
+        String agent = ((Caller.Agent) caller).id();
+        submit(ctx, () -> {
+            // The halt before the envelope is read: a halted client is not told the service's operations either.
+            FullHttpResponse response = shared.halts().check(agent) instanceof Refusal halted
+                    ? shared.soap().refused(halted, requestId) : shared.soap().handle(soap);
+            finishFromWorker(ctx, response, keepAlive);
+        });
     }
 
     /**

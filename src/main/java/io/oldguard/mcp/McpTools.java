@@ -73,6 +73,10 @@ final class McpTools {
             return refuse(request, Refusals.invalidParams("params.arguments must be a JSON object of the tool's "
                     + "arguments, such as {\"ItemID\": 42}."), requestId, refused);
         }
+        // Before the tool is looked up: an unknown name must not get a halted agent the list of its tools.
+        if (halts.check(agent) instanceof Refusal halted) {
+            return refuse(request, halted, requestId, refused);
+        }
         ToolCatalog catalog = policies.get().catalog();
         Tool tool = catalog.find(name.textValue()).orElse(null);
         if (tool == null) {

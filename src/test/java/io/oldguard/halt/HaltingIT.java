@@ -79,6 +79,22 @@ class HaltingIT {
     }
 
     @Test
+    void aHaltedAgentLearnsNothingAboutToolsFromTheJsonApi() {
+        try (SidecarHarness harness = SidecarHarness.start()) {
+            Http agent = harness.agent();
+            harness.admin().postJson("/v1/agents/support-bot/halt", ADMIN_TOKEN, "{\"reason\": \"probing\"}");
+
+            Http.Reply unknown = agent.postJson("/v1/tools/NoSuchTool", SUPPORT_TOKEN, "{}");
+            assertHalted(unknown);
+            assertThat(unknown.body()).as("the granted tools stay unnamed").doesNotContain("GetStock");
+            assertHalted(agent.post("/v1/tools/GetStock", SUPPORT_TOKEN, "text/plain", "ItemID=42"));
+            assertHalted(agent.post("/v1/tools/NoSuchTool", SUPPORT_TOKEN, "text/plain", "ItemID=42"));
+            assertThat(agent.postJson("/v1/tools/NoSuchTool", ORDER_TOKEN, "{}").status())
+                    .as("an agent that is not halted is still told what it may call").isEqualTo(404);
+        }
+    }
+
+    @Test
     void haltedAgentsStayHaltedAcrossARestart() {
         Path haltsFile = SidecarHarness.freshHaltsFile();
         try (SidecarHarness first = SidecarHarness.start(s -> s, c -> c.withHalts(new HaltsConfig(haltsFile.toString(), null)))) {

@@ -128,6 +128,21 @@ class SoapPassthroughIT {
     }
 
     @Test
+    void aHaltedClientPostingAnUnknownOperationIsToldItIsHaltedNotTheOperations() {
+        start();
+        harness.admin().postJson("/v1/agents/support-bot/halt", SidecarHarness.ADMIN_TOKEN, "{\"reason\": \"probing\"}");
+
+        SoapClient.Reply reply = client().call(SUPPORT_TOKEN, "DropTables", "");
+
+        assertThat(reply.status()).isEqualTo(423);
+        assertThat(reply.faultCode()).isEqualTo("Client");
+        assertThat(reply.problem("type")).endsWith("/agent-halted");
+        assertThat(reply.text()).doesNotContain("GetStock");
+        assertThat(client().call(ORDER_TOKEN, "DropTables", "").problem("type"))
+                .as("a client that is not halted is told the operations").endsWith("/unknown-operation");
+    }
+
+    @Test
     void aSoapActionThatDisagreesWithTheBodyIsRefused() {
         start();
         byte[] getStock = SoapClient.envelope("GetStock", "<inv:ItemID>42</inv:ItemID>").getBytes(StandardCharsets.UTF_8);
