@@ -18,6 +18,7 @@ import io.oldguard.config.ConfigException;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
+import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.halt.ErrorStreakGuard;
 import io.oldguard.halt.HaltGuard;
 import io.oldguard.halt.HaltRegistry;
@@ -214,7 +215,16 @@ public final class Sidecar implements AutoCloseable {
             ToolCatalog wsdlTools, Map<String, String> wsdlDigests, Set<String> agentsInForce, Map<String, String> env,
             SqlVerifier verifier) {
         SidecarConfig edited = reread.get();
-        SidecarConfig effective = running.withAgents(edited.agents());
+        // Backend-wide limits apply live, so the policies are checked against the edited ones (a cost fits a burst).
+        Map<String, BackendLimits> limits = new LinkedHashMap<>();
+        Map<String, SoapBackendConfig> backends = new LinkedHashMap<>(running.backends());
+        edited.backends().forEach((name, b) -> {
+            if (running.backends().containsKey(name)) {
+                limits.put(name, b.limits());
+                backends.put(name, running.backends().get(name).withLimits(b.limits()));
+            }
+        });
+        SidecarConfig effective = running.withAgents(edited.agents()).withBackends(backends);
         Set<String> retired = new HashSet<>(agentsInForce);
         retired.removeAll(edited.agents().keySet());
         List<String> problems = new ArrayList<>();
@@ -233,12 +243,6 @@ public final class Sidecar implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        Map<String, BackendLimits> limits = new LinkedHashMap<>();
-        edited.backends().forEach((name, b) -> {
-            if (running.backends().containsKey(name)) {
-                limits.put(name, b.limits());
-            }
-        });
         return new PolicyStore.Loaded(policies, identities, limits, RestartRequired.between(running, wsdlDigests, edited));
     }
 
