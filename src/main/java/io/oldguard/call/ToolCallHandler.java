@@ -20,8 +20,8 @@ import org.slf4j.MDC;
 
 /**
  * Takes a decoded {@link ToolCall} through the guard chain and, if every guard allows it and its agent has a place
- * for one more call in flight, to its backend; then
- * records the outcome in metrics and one audit line. Blocking: runs on a virtual thread, never an event loop.
+ * left for one more call in flight, to its backend; then records the outcome in metrics and one audit line.
+ * Blocking: runs on a virtual thread, never an event loop.
  */
 public final class ToolCallHandler {
 
@@ -92,18 +92,22 @@ public final class ToolCallHandler {
             return new Handled(new CallResult.Failure(refusal), "in-flight");
         }
         try {
-            Backend backend = backends.get(call.tool().backend());
-            Instant start = clock.instant();
-            CallResult result = backend.invoke(call);
-            chain.completed(call, result);
-            metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result),
-                    Duration.between(start, clock.instant()));
-            return new Handled(result, "backend");
+            return invoke(call);
         } finally {
             // Only once the guards have learnt the outcome: a fault that completes a streak halts the agent before
             // another of its calls can take this place.
             inFlight.leave(call);
         }
+    }
+
+    private Handled invoke(ToolCall call) {
+        Backend backend = backends.get(call.tool().backend());
+        Instant start = clock.instant();
+        CallResult result = backend.invoke(call);
+        chain.completed(call, result);
+        metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result),
+                Duration.between(start, clock.instant()));
+        return new Handled(result, "backend");
     }
 
     private void audit(ToolCall call, Handled handled) {

@@ -14,9 +14,9 @@ import java.util.List;
 public record AgentPolicy(@NotNull List<@NotNull String> tools, @Valid AgentLimits limits) {
 
     /**
-     * Calls of one agent in flight at once unless its policy says otherwise: more than the few parallel tool calls
-     * a model issues in one turn, few enough that a guessing agent's burst is over before it has filled half of a
-     * backend's 16 connections.
+     * Calls of one agent in flight at once unless its policy says otherwise: room for the few tool calls a model
+     * issues in parallel in one turn, yet at most half of a backend's shipped 16 connections, and at most 8 guesses
+     * past the error streak that halts the agent.
      */
     public static final int DEFAULT_MAX_IN_FLIGHT = 8;
 
