@@ -138,20 +138,18 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         String asked = request.headers().get(TIMEOUT_HEADER);
         byte[] body = ByteBufUtil.getBytes(request.content());
         submit(ctx, () -> {
-            // Then the halt, before the tool is looked up: a halted agent learns nothing about tools either, not
-            // even which names exist. Off the event loop, as the check may touch the halts file.
-            if (shared.halts().check(agent) instanceof Refusal halted) {
-                rejectFromWorker(ctx, halted, requestId, keepAlive);
-                return;
-            }
+            // Then the halt, before the tool is looked up (off the event loop: the check may touch the halts file).
+            // A halted agent is answered 423 whatever else is wrong, so it learns nothing about tools, not even
+            // which names exist; a well-formed call still goes to the guards, which refuse it and count it as a call.
+            Refusal halted = shared.halts().check(agent) instanceof Refusal r ? r : null;
             Tool tool = shared.policies().get().catalog().find(toolName).orElse(null);
             if (tool == null) {
-                rejectFromWorker(ctx, Refusals.unknownTool(toolName, shared.policies().get().toolsGrantedTo(agent)),
-                        requestId, keepAlive);
+                rejectFromWorker(ctx, unlessHalted(halted, Refusals.unknownTool(toolName,
+                        shared.policies().get().toolsGrantedTo(agent))), requestId, keepAlive);
                 return;
             }
             if (!isJson(contentType)) {
-                rejectFromWorker(ctx, Refusals.unsupportedMediaType(contentType), requestId, keepAlive);
+                rejectFromWorker(ctx, unlessHalted(halted, Refusals.unsupportedMediaType(contentType)), requestId, keepAlive);
                 return;
             }
             Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
@@ -159,16 +157,16 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             if (asked != null) {
                 Duration shorter = clientTimeout(asked);
                 if (shorter == null) {
-                    rejectFromWorker(ctx, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration such as 500ms or 2s (got \""
-                            + asked + "\"); it can only shorten the tool's timeout of " + toolTimeout.toMillis() + " ms."),
-                            requestId, keepAlive);
+                    rejectFromWorker(ctx, unlessHalted(halted, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration "
+                            + "such as 500ms or 2s (got \"" + asked + "\"); it can only shorten the tool's timeout of "
+                            + toolTimeout.toMillis() + " ms.")), requestId, keepAlive);
                     return;
                 }
                 chosen = shortest(toolTimeout, shorter);
             }
             BoundedJson.Parsed parsed = shared.json().parse(body);
             if (parsed.refusal() != null) {
-                rejectFromWorker(ctx, parsed.refusal(), requestId, keepAlive);
+                rejectFromWorker(ctx, unlessHalted(halted, parsed.refusal()), requestId, keepAlive);
                 return;
             }
             ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(chosen),
@@ -197,12 +195,9 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
                 request.headers().get(SOAP_ACTION), ByteBufUtil.getBytes(request.content()), received, requestId);
         String agent = ((Caller.Agent) caller).id();
-        submit(ctx, () -> {
-            // The halt before the envelope is read: a halted client is not told the service's operations either.
-            FullHttpResponse response = shared.halts().check(agent) instanceof Refusal halted
-                    ? shared.soap().refused(halted, requestId) : shared.soap().handle(soap);
-            finishFromWorker(ctx, response, keepAlive);
-        });
+        // The halt before the envelope is read: a halted client is not told the service's operations either.
+        submit(ctx, () -> finishFromWorker(ctx, shared.soap().handle(soap,
+                shared.halts().check(agent) instanceof Refusal halted ? halted : null), keepAlive));
     }
 
     /**
@@ -215,6 +210,11 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         ChannelFutureListener cancelOnClose = f -> running.cancel(true);
         ctx.channel().closeFuture().addListener(cancelOnClose);
         ctx.channel().attr(PendingCall.KEY).set(new PendingCall(cancelOnClose));
+    }
+
+    /** What a halted agent is told instead of {@code refusal}, which could name or confirm its tools. */
+    private static Refusal unlessHalted(Refusal halted, Refusal refusal) {
+        return halted != null ? halted : refusal;
     }
 
     private static ObjectNode success(ToolCall call, ObjectNode result) {

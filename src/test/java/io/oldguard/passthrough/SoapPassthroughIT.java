@@ -140,6 +140,11 @@ class SoapPassthroughIT {
         assertThat(reply.text()).doesNotContain("GetStock");
         assertThat(client().call(ORDER_TOKEN, "DropTables", "").problem("type"))
                 .as("a client that is not halted is told the operations").endsWith("/unknown-operation");
+        assertThat(client().call(SUPPORT_TOKEN, "GetStock", "<inv:ItemID>42</inv:ItemID>").status()).isEqualTo(423);
+        assertThat(Metrics.value(harness.admin(),
+                "oldguard_calls_total{agent=\"support-bot\",outcome=\"halted\",tool=\"GetStock\"}"))
+                .as("a well-formed call of a halted client is still counted as its call").isEqualTo(1.0);
+        assertThat(harness.simulator().requestsReceived()).isZero();
     }
 
     @Test
