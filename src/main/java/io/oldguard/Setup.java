@@ -3,11 +3,14 @@ package io.oldguard;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.ConfigLoader;
+import io.oldguard.config.Rate;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.policy.PolicyLoader;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.sql.SqlVerifier;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Everything oldguard reads from disk, checked together: {@code sidecar.yaml}, the WSDL contracts it names and
@@ -40,8 +43,14 @@ public record Setup(SidecarConfig config, String configFile, PolicySet policies)
      */
     public static PolicySet reloadPolicies(SidecarConfig config, ToolCatalog wsdlTools, SqlVerifier verifier,
             java.util.Set<String> retiredAgents) {
+        Map<String, Rate> backendRates = new HashMap<>();
+        config.backends().forEach((name, backend) -> {
+            if (backend != null && backend.limits().rate() != null) {
+                backendRates.put(name, backend.limits().rate());
+            }
+        });
         return PolicyLoader.load(config.policiesDir(), wsdlTools, config.agents().keySet(), retiredAgents,
-                config.databases().keySet(), verifier);
+                config.databases().keySet(), backendRates, verifier);
     }
 
     /** Every tool: WSDL operations and SQL tools. */

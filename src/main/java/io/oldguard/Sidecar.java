@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.github.bucket4j.TimeMeter;
 import io.oldguard.admin.AdminServer;
+import io.oldguard.admission.AgentInFlight;
 import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
@@ -18,6 +19,7 @@ import io.oldguard.config.ConfigException;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
+import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.halt.ErrorStreakGuard;
 import io.oldguard.halt.FleetHalts;
 import io.oldguard.halt.HaltGuard;
@@ -147,6 +149,10 @@ public final class Sidecar implements AutoCloseable {
         CallMetrics metrics = new CallMetrics(registry);
         // Buckets, fleet leases, error streaks and halts: this sidecar's own, or shared through Redis (cluster:).
         SharedState state = sharedState(config, configFile, env, clock, registry);
+        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry, state.sidecarId());
+        FleetHalts fleetHalts = state.halts().map(records -> FleetHalts.start(halts, records, state.sidecarId(), clock,
+                config.cluster().sync(), registry)).orElse(null);
+        HaltGuard haltGuard = new HaltGuard(halts);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
@@ -155,7 +161,7 @@ public final class Sidecar implements AutoCloseable {
         config.backends().forEach((name, b) -> {
             SoapBackend soap = new SoapBackend(name, b, clock);
             soapBackends.put(name, soap);
-            shaped.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(),
+            shaped.put(name, new ProtectedBackend(name, soap, b.maxConnections(), b.limits(), b.breaker(), haltGuard,
                     policies::get, clock, state, registry));
             timeouts.put(name, b.timeout());
         });
@@ -167,14 +173,10 @@ public final class Sidecar implements AutoCloseable {
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
             BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
             backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),
-                    policies::get, clock, state, registry));
+                    haltGuard, policies::get, clock, state, registry));
             timeouts.put(name, db.statementTimeout());
         });
 
-        HaltRegistry halts = HaltRegistry.open(config.resolve(config.halts().file()), clock, registry, state.sidecarId());
-        FleetHalts fleetHalts = state.halts().map(records -> FleetHalts.start(halts, records, state.sidecarId(), clock,
-                config.cluster().sync(), registry)).orElse(null);
-        HaltGuard haltGuard = new HaltGuard(halts);
         HaltsConfig.ErrorStreak streak = config.halts().errorStreak();
 
         // The order of the guards is fixed here and nowhere else.
@@ -187,7 +189,8 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, state.streaks(), streak.faults(), streak.window(),
                         policies::get, clock))));
 
-        ToolCallHandler calls = new ToolCallHandler(chain, backends, policies, metrics, clock);
+        ToolCallHandler calls = new ToolCallHandler(chain, new AgentInFlight(policies::get, registry), backends, policies,
+                metrics, clock);
         Readiness readiness = new Readiness(backends, state, READINESS_INTERVAL, registry);
         AdminServer admin;
         AgentPortServer agentPort;
@@ -249,7 +252,16 @@ public final class Sidecar implements AutoCloseable {
             ToolCatalog wsdlTools, Map<String, String> wsdlDigests, Set<String> agentsInForce, Map<String, String> env,
             SqlVerifier verifier) {
         SidecarConfig edited = reread.get();
-        SidecarConfig effective = running.withAgents(edited.agents());
+        // Backend-wide limits apply live, so the policies are checked against the edited ones (a cost fits a burst).
+        Map<String, BackendLimits> limits = new LinkedHashMap<>();
+        Map<String, SoapBackendConfig> backends = new LinkedHashMap<>(running.backends());
+        edited.backends().forEach((name, b) -> {
+            if (running.backends().containsKey(name)) {
+                limits.put(name, b.limits());
+                backends.put(name, running.backends().get(name).withLimits(b.limits()));
+            }
+        });
+        SidecarConfig effective = running.withAgents(edited.agents()).withBackends(backends);
         Set<String> retired = new HashSet<>(agentsInForce);
         retired.removeAll(edited.agents().keySet());
         List<String> problems = new ArrayList<>();
@@ -268,12 +280,6 @@ public final class Sidecar implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        Map<String, BackendLimits> limits = new LinkedHashMap<>();
-        edited.backends().forEach((name, b) -> {
-            if (running.backends().containsKey(name)) {
-                limits.put(name, b.limits());
-            }
-        });
         return new PolicyStore.Loaded(policies, identities, limits, RestartRequired.between(running, wsdlDigests, edited));
     }
 

@@ -12,6 +12,7 @@ import io.oldguard.call.CallResult;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
+import io.oldguard.guard.Guard;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.MetricNames;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the bulkhead: wait, bounded the same way, for one of {@code maxConnections} slots;</li>
  *   <li>in fleet mode, a lease on one of the same number of slots across the fleet, which runs out by itself
  *       shortly after the call's deadline if its sidecar dies holding it;</li>
+ *   <li>the last look: a halt made while the call waited stops it here (423), so nothing of a halted agent
+ *       leaves after its halt;</li>
  *   <li>the call itself, whose outcome the breaker records.</li>
  * </ol>
  * Every wait also ends at the call's deadline, and a cancelled call (client gone) leaves any wait at once; the
@@ -53,6 +56,7 @@ public final class ProtectedBackend implements Backend {
     private final Bulkhead bulkhead;
     private final Leases fleetSlots;
     private final BackendBreaker breaker;
+    private final Guard lastLook;
     private final Supplier<PolicySet> policies;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -61,10 +65,11 @@ public final class ProtectedBackend implements Backend {
     /**
      * @param maxInFlight the bulkhead: a SOAP backend's {@code maxConnections}, a database's pool size; in fleet
      *                    mode also the cap across the fleet
+     * @param lastLook    asked right before a call is sent, after every wait: the halt guard
      * @param state       where the backend's bucket and fleet leases live (this sidecar, or the fleet's Redis)
      */
     public ProtectedBackend(String name, Backend inner, int maxInFlight, BackendLimits limits, BreakerSettings breaker,
-            Supplier<PolicySet> policies, Clock clock, SharedState state, MeterRegistry metrics) {
+            Guard lastLook, Supplier<PolicySet> policies, Clock clock, SharedState state, MeterRegistry metrics) {
         this.name = name;
         this.inner = inner;
         this.limits = limits;
@@ -72,6 +77,7 @@ public final class ProtectedBackend implements Backend {
         this.bulkhead = new Bulkhead(maxInFlight, limits.maxQueue());
         this.fleetSlots = state.leases(name, maxInFlight);
         this.breaker = new BackendBreaker(name, breaker, clock, metrics);
+        this.lastLook = lastLook;
         this.policies = policies;
         this.clock = clock;
         this.metrics = metrics;
@@ -117,6 +123,10 @@ public final class ProtectedBackend implements Backend {
                 queueWait.record(Duration.between(arrived, clock.instant()));
                 if (pastDeadline(call)) {
                     return timedOut(call);
+                }
+                // The agent may have been halted while this call waited: the guards' verdict is stale by now.
+                if (lastLook.check(call) instanceof Refusal refusal) {
+                    return new CallResult.Failure(refusal);
                 }
                 Instant start = clock.instant();
                 CallResult result = inner.invoke(call);

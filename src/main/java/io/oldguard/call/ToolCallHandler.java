@@ -2,6 +2,7 @@ package io.oldguard.call;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.oldguard.admission.AgentInFlight;
 import io.oldguard.audit.Events;
 import io.oldguard.guard.GuardChain;
 import io.oldguard.guard.Refusal;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Takes a decoded {@link ToolCall} through the guard chain and, if every guard allows it, to its backend; then
- * records the outcome in metrics and one audit line. Blocking: runs on a virtual thread, never an event loop.
+ * Takes a decoded {@link ToolCall} through the guard chain and, if every guard allows it and its agent has a place
+ * left for one more call in flight, to its backend; then records the outcome in metrics and one audit line.
+ * Blocking: runs on a virtual thread, never an event loop.
  */
 public final class ToolCallHandler {
 
@@ -28,6 +30,7 @@ public final class ToolCallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ToolCallHandler.class);
 
     private final GuardChain chain;
+    private final AgentInFlight inFlight;
     private final Map<String, Backend> backends;
     private final PolicyStore policies;
     private final CallMetrics metrics;
@@ -37,9 +40,10 @@ public final class ToolCallHandler {
     private record Handled(CallResult result, String decidedBy) {
     }
 
-    public ToolCallHandler(GuardChain chain, Map<String, Backend> backends, PolicyStore policies, CallMetrics metrics,
-            Clock clock) {
+    public ToolCallHandler(GuardChain chain, AgentInFlight inFlight, Map<String, Backend> backends, PolicyStore policies,
+            CallMetrics metrics, Clock clock) {
         this.chain = chain;
+        this.inFlight = inFlight;
         this.backends = Map.copyOf(backends);
         this.policies = policies;
         this.metrics = metrics;
@@ -99,6 +103,19 @@ public final class ToolCallHandler {
         if (decision.verdict() instanceof Refusal refusal) {
             return new Handled(new CallResult.Failure(refusal), decision.decidedBy());
         }
+        if (inFlight.enter(call) instanceof Refusal refusal) {
+            return new Handled(new CallResult.Failure(refusal), "in-flight");
+        }
+        try {
+            return invoke(call);
+        } finally {
+            // Only once the guards have learnt the outcome: a fault that completes a streak halts the agent before
+            // another of its calls can take this place.
+            inFlight.leave(call);
+        }
+    }
+
+    private Handled invoke(ToolCall call) {
         Backend backend = backends.get(call.tool().backend());
         Instant start = clock.instant();
         CallResult result = backend.invoke(call);

@@ -1,6 +1,7 @@
 package io.oldguard.catalog;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,10 +76,10 @@ final class XsdTypes {
             Builtin builtin = BUILTINS.get(name.getLocalPart());
             ParamType type = builtin == null ? ParamType.STRING : builtin.type();
             if (builtin != null) {
-                facets.minimum(builtin.min());
-                facets.maximum(builtin.max());
+                facets.minimum(builtin.min(), false);
+                facets.maximum(builtin.max(), false);
             }
-            return new Resolved(type, facets.build());
+            return new Resolved(type, facets.build(type));
         }
         XmlSchemaType type = inline != null ? inline : schemas.getTypeByQName(name);
         if (!(type instanceof XmlSchemaSimpleType simple)) {
@@ -86,7 +87,7 @@ final class XsdTypes {
         }
         if (!(simple.getContent() instanceof XmlSchemaSimpleTypeRestriction restriction)) {
             // xs:list and xs:union: too rare in 2008 contracts to model; a string is the honest fallback.
-            return new Resolved(ParamType.STRING, facets.build());
+            return new Resolved(ParamType.STRING, facets.build(ParamType.STRING));
         }
         List<String> stepEnumeration = new ArrayList<>();
         for (XmlSchemaFacet facet : restriction.getFacets()) {
@@ -108,7 +109,9 @@ final class XsdTypes {
     /** Accumulates facets walking from the most derived type to the built-in; the tightest bound wins. */
     private static final class FacetsBuilder {
         private BigDecimal minimum;
+        private boolean minimumExclusive;
         private BigDecimal maximum;
+        private boolean maximumExclusive;
         private Integer minLength;
         private Integer maxLength;
         private final List<String> patterns = new ArrayList<>();
@@ -117,11 +120,10 @@ final class XsdTypes {
         void add(XmlSchemaFacet facet) {
             String value = String.valueOf(facet.getValue());
             switch (facet) {
-                case XmlSchemaMinInclusiveFacet f -> minimum(new BigDecimal(value));
-                case XmlSchemaMaxInclusiveFacet f -> maximum(new BigDecimal(value));
-                // Exclusive bounds appear on integer types in practice; store them as the inclusive neighbour.
-                case XmlSchemaMinExclusiveFacet f -> minimum(new BigDecimal(value).add(BigDecimal.ONE));
-                case XmlSchemaMaxExclusiveFacet f -> maximum(new BigDecimal(value).subtract(BigDecimal.ONE));
+                case XmlSchemaMinInclusiveFacet f -> minimum(new BigDecimal(value), false);
+                case XmlSchemaMaxInclusiveFacet f -> maximum(new BigDecimal(value), false);
+                case XmlSchemaMinExclusiveFacet f -> minimum(new BigDecimal(value), true);
+                case XmlSchemaMaxExclusiveFacet f -> maximum(new BigDecimal(value), true);
                 case XmlSchemaMinLengthFacet f -> minLength = maxOf(minLength, Integer.valueOf(value));
                 case XmlSchemaMaxLengthFacet f -> maxLength = minOf(maxLength, Integer.valueOf(value));
                 case XmlSchemaLengthFacet f -> {
@@ -141,20 +143,37 @@ final class XsdTypes {
             }
         }
 
-        void minimum(BigDecimal value) {
-            if (value != null && (minimum == null || value.compareTo(minimum) > 0)) {
+        /** At the same value, an exclusive bound is the tighter one. */
+        void minimum(BigDecimal value, boolean exclusive) {
+            int c = value == null || minimum == null ? 1 : value.compareTo(minimum);
+            if (value != null && (c > 0 || (c == 0 && exclusive))) {
                 minimum = value;
+                minimumExclusive = exclusive;
             }
         }
 
-        void maximum(BigDecimal value) {
-            if (value != null && (maximum == null || value.compareTo(maximum) < 0)) {
+        void maximum(BigDecimal value, boolean exclusive) {
+            int c = value == null || maximum == null ? -1 : value.compareTo(maximum);
+            if (value != null && (c < 0 || (c == 0 && exclusive))) {
                 maximum = value;
+                maximumExclusive = exclusive;
             }
         }
 
-        Facets build() {
-            return new Facets(minimum, maximum, minLength, maxLength, patterns, enumeration);
+        /**
+         * On an integer type an exclusive bound is the same set of values as its inclusive neighbour, which reads
+         * better ("from 1 to 99"); on decimals it stays exclusive: no neighbour is exact.
+         */
+        Facets build(ParamType type) {
+            if (type == ParamType.INTEGER) {
+                BigDecimal min = minimum != null && minimumExclusive
+                        ? minimum.setScale(0, RoundingMode.FLOOR).add(BigDecimal.ONE) : minimum;
+                BigDecimal max = maximum != null && maximumExclusive
+                        ? maximum.setScale(0, RoundingMode.CEILING).subtract(BigDecimal.ONE) : maximum;
+                return new Facets(min, max, minLength, maxLength, patterns, enumeration);
+            }
+            return new Facets(minimum, maximum, minLength, maxLength, patterns, enumeration, minimumExclusive,
+                    maximumExclusive);
         }
 
         private static Integer maxOf(Integer a, Integer b) {

@@ -340,6 +340,22 @@ public final class Refusals {
                 "rate_limited_" + scope, ext, retryAfter, headers);
     }
 
+    /**
+     * The agent already has its cap of calls in flight. 429, not 503: the agent's own concurrency is too high while
+     * the backend may be perfectly well, so it must neither page whoever watches the service's 5xx nor count
+     * against the backend. {@code Retry-After} is a second, about as long as a call takes.
+     */
+    public static Refusal tooManyInFlight(String agent, String tool, int maxInFlight) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("scope", "in_flight");
+        ext.put("maxInFlight", maxInFlight);
+        ext.put("tool", tool);
+        return new Refusal(429, TYPE_BASE + "too-many-in-flight", "Too many calls in flight",
+                "Agent " + agent + " already has " + maxInFlight + " calls in flight, its limit; wait for one of them "
+                        + "to be answered before calling " + tool + " again.",
+                "rate_limited_in_flight", ext, Duration.ofSeconds(1), null);
+    }
+
     /** The backend's shared queue is full or the wait for a turn would pass the bound: 503, try later. */
     public static Refusal backendSaturated(String backend, String why, Duration retryAfter) {
         return new Refusal(503, TYPE_BASE + "backend-saturated", "Backend saturated",

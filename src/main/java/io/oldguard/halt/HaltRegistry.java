@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class HaltRegistry {
     private final Map<String, Halt> halts = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
     private final String sidecarId;
+    private final ReentrantLock persisting = new ReentrantLock();
     // Told of every halt and release decided here (fleet mode shares them); never of those the fleet applied.
     private volatile HaltListener listener = (agent, halt) -> { };
 
@@ -180,8 +182,10 @@ public final class HaltRegistry {
         return clock;
     }
 
-    // Synchronized so two changes never interleave their writes; the in-memory map stays the truth.
-    private synchronized void persist() {
+    // Locked so two changes never interleave their writes (a lock, not a monitor: file I/O must not pin a carrier
+    // thread on Java 21); the in-memory map stays the truth.
+    private void persist() {
+        persisting.lock();
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -194,6 +198,8 @@ public final class HaltRegistry {
         } catch (IOException e) {
             // The halt holds in memory; losing it at the next restart is what an operator must hear about.
             LOG.error("cannot persist halted agents to {}", file, kv("event", Events.HALTS_NOT_PERSISTED), e);
+        } finally {
+            persisting.unlock();
         }
     }
 }

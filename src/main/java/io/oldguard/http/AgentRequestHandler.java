@@ -22,7 +22,6 @@ import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCall;
 import io.oldguard.call.ToolCallHandler;
 import io.oldguard.catalog.Tool;
-import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.Durations;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
@@ -130,42 +129,44 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             reject(ctx, refusal, requestId, keepAlive);
             return;
         }
-        ToolCatalog catalog = shared.policies().get().catalog();
-        Tool tool = catalog.find(toolName).orElse(null);
-        if (tool == null) {
-            reject(ctx, Refusals.unknownTool(toolName, shared.policies().get().toolsGrantedTo(((Caller.Agent) caller).id())),
-                    requestId, keepAlive);
-            return;
-        }
+        String agent = ((Caller.Agent) caller).id();
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (!isJson(contentType)) {
-            reject(ctx, Refusals.unsupportedMediaType(contentType), requestId, keepAlive);
-            return;
-        }
-        Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
-        Duration chosen = toolTimeout;
         String asked = request.headers().get(TIMEOUT_HEADER);
-        if (asked != null) {
-            Duration shorter = clientTimeout(asked);
-            if (shorter == null) {
-                reject(ctx, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration such as 500ms or 2s (got \""
-                        + asked + "\"); it can only shorten the tool's timeout of " + toolTimeout.toMillis() + " ms."),
-                        requestId, keepAlive);
-                return;
-            }
-            chosen = shortest(toolTimeout, shorter);
-        }
-        Duration timeout = chosen;
-        boolean clientDeadline = chosen.compareTo(toolTimeout) < 0;
         byte[] body = ByteBufUtil.getBytes(request.content());
         submit(ctx, () -> {
-            BoundedJson.Parsed parsed = shared.json().parse(body);
-            if (parsed.refusal() != null) {
-                rejectFromWorker(ctx, parsed.refusal(), requestId, keepAlive);
+            // Then the halt, before the tool is looked up (off the event loop: the check may touch the halts file).
+            // A halted agent is answered 423 whatever else is wrong, so it learns nothing about tools, not even
+            // which names exist; a well-formed call still goes to the guards, which refuse it and count it as a call.
+            Refusal halted = shared.halts().check(agent) instanceof Refusal r ? r : null;
+            Tool tool = shared.policies().get().catalog().find(toolName).orElse(null);
+            if (tool == null) {
+                rejectFromWorker(ctx, unlessHalted(halted, Refusals.unknownTool(toolName,
+                        shared.policies().get().toolsGrantedTo(agent))), requestId, keepAlive);
                 return;
             }
-            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(timeout),
-                    clientDeadline);
+            if (!isJson(contentType)) {
+                rejectFromWorker(ctx, unlessHalted(halted, Refusals.unsupportedMediaType(contentType)), requestId, keepAlive);
+                return;
+            }
+            Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
+            Duration chosen = toolTimeout;
+            if (asked != null) {
+                Duration shorter = clientTimeout(asked);
+                if (shorter == null) {
+                    rejectFromWorker(ctx, unlessHalted(halted, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration "
+                            + "such as 500ms or 2s (got \"" + asked + "\"); it can only shorten the tool's timeout of "
+                            + toolTimeout.toMillis() + " ms.")), requestId, keepAlive);
+                    return;
+                }
+                chosen = shortest(toolTimeout, shorter);
+            }
+            BoundedJson.Parsed parsed = shared.json().parse(body);
+            if (parsed.refusal() != null) {
+                rejectFromWorker(ctx, unlessHalted(halted, parsed.refusal()), requestId, keepAlive);
+                return;
+            }
+            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(chosen),
+                    chosen.compareTo(toolTimeout) < 0);
             CallResult result = shared.calls().handle(call);
             FullHttpResponse response = switch (result) {
                 case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), requestId);
@@ -189,7 +190,10 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         SoapPassthrough.Request soap = new SoapPassthrough.Request(path, caller,
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
                 request.headers().get(SOAP_ACTION), ByteBufUtil.getBytes(request.content()), received, requestId);
-        submit(ctx, () -> finishFromWorker(ctx, shared.soap().handle(soap), keepAlive));
+        String agent = ((Caller.Agent) caller).id();
+        // The halt before the envelope is read: a halted client is not told the service's operations either.
+        submit(ctx, () -> finishFromWorker(ctx, shared.soap().handle(soap,
+                shared.halts().check(agent) instanceof Refusal halted ? halted : null), keepAlive));
     }
 
     /**
@@ -201,6 +205,11 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         ChannelFutureListener cancelOnClose = f -> running.cancel(true);
         ctx.channel().closeFuture().addListener(cancelOnClose);
         ctx.channel().attr(PendingCall.KEY).set(new PendingCall(cancelOnClose));
+    }
+
+    /** What a halted agent is told instead of {@code refusal}, which could name or confirm its tools. */
+    private static Refusal unlessHalted(Refusal halted, Refusal refusal) {
+        return halted != null ? halted : refusal;
     }
 
     private static ObjectNode success(ToolCall call, ObjectNode result) {

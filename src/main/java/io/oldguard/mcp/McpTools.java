@@ -73,11 +73,14 @@ final class McpTools {
             return refuse(request, Refusals.invalidParams("params.arguments must be a JSON object of the tool's "
                     + "arguments, such as {\"ItemID\": 42}."), requestId, refused);
         }
+        // The halt before the tool is looked up: an unknown name must not get a halted agent the list of its tools.
+        // A known one goes on to the guards, which refuse it too and count it as a call.
+        Refusal halted = halts.check(agent) instanceof Refusal r ? r : null;
         ToolCatalog catalog = policies.get().catalog();
         Tool tool = catalog.find(name.textValue()).orElse(null);
         if (tool == null) {
-            return refuse(request, Refusals.unknownTool(name.textValue(), policies.get().toolsGrantedTo(agent)),
-                    requestId, refused);
+            return refuse(request, halted != null ? halted
+                    : Refusals.unknownTool(name.textValue(), policies.get().toolsGrantedTo(agent)), requestId, refused);
         }
         Instant received = clock.instant();
         Duration timeout = policies.get().timeoutOf(tool.name(), backendTimeouts.get(tool.backend()));

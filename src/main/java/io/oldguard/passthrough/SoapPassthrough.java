@@ -104,8 +104,14 @@ public final class SoapPassthrough {
         return null;
     }
 
-    /** Reads, checks and carries out one envelope. Blocking (the call itself): runs on a virtual thread. */
-    public FullHttpResponse handle(Request request) {
+    /**
+     * Reads, checks and carries out one envelope. Blocking (the call itself): runs on a virtual thread.
+     *
+     * @param halted the caller's halt, checked before the envelope is read: whatever is wrong with the envelope, a
+     *               halted client is told only that (the reader's refusals name the service's operations); a
+     *               well-formed call still meets the guards, which refuse it and count it as a call. Null: not halted
+     */
+    public FullHttpResponse handle(Request request, Refusal halted) {
         try {
             byte[] envelope = inflated(request);
             String backend = backendByPath.get(request.path());
@@ -132,7 +138,7 @@ public final class SoapPassthrough {
             return SoapFaults.fault(result instanceof CallResult.Failure f ? f.refusal()
                     : Refusals.internalError(request.requestId()), request.requestId());
         } catch (EnvelopeReader.Refused e) {
-            return refused(e.refusal(), request.requestId());
+            return refused(halted != null ? halted : e.refusal(), request.requestId());
         } catch (RuntimeException e) {
             // A bug, not the client's doing: logged in full, answered without internals.
             LOG.error("SOAP passthrough failed", kv("event", Events.INTERNAL_ERROR), kv("requestId", request.requestId()), e);

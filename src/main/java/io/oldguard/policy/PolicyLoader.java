@@ -6,6 +6,7 @@ import io.oldguard.audit.Events;
 import io.oldguard.catalog.Tool;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.ConfigException;
+import io.oldguard.config.Rate;
 import io.oldguard.config.YamlFiles;
 import io.oldguard.config.YamlLines;
 import io.oldguard.sql.SqlToolDefinition;
@@ -52,19 +53,17 @@ public final class PolicyLoader {
         }
     }
 
-    public static PolicySet load(Path dir, ToolCatalog wsdlTools, Set<String> configuredAgents, Set<String> databases,
-            SqlVerifier verifier) {
-        return load(dir, wsdlTools, configuredAgents, Set.of(), databases, verifier);
-    }
 
     /**
      * @param retiredAgents agents this reload removes from {@code sidecar.yaml}: grants to them are skipped with a
      *                      warning instead of refusing the set, so removing an agent cuts it off at once even while
      *                      a policy (perhaps another ConfigMap, updated later) still names it. A grant to an agent
      *                      that was never configured is still an error (a typo).
+     * @param backendRates  each SOAP backend's shaping rate in {@code sidecar.yaml} (backends without one left out):
+     *                      a tool's cost must fit in its burst
      */
     public static PolicySet load(Path dir, ToolCatalog wsdlTools, Set<String> configuredAgents, Set<String> retiredAgents,
-            Set<String> databases, SqlVerifier verifier) {
+            Set<String> databases, Map<String, Rate> backendRates, SqlVerifier verifier) {
         List<String> problems = new ArrayList<>();
         MessageDigest digest = sha256();
         List<Read> files = new ArrayList<>();
@@ -114,7 +113,7 @@ public final class PolicyLoader {
             collectTools(read, catalog, sqlRules, tools, definedIn, problems);
             collectAgents(read, catalog, configuredAgents, retiredAgents, agents, definedIn, problems);
         }
-        problems.addAll(costsWithinBursts(tools, agents, definedIn, byFile));
+        problems.addAll(costsWithinBursts(tools, agents, catalog, backendRates, definedIn, byFile));
         Map<String, ToolContract> contracts = new TreeMap<>();
         for (Tool tool : catalog.all()) {
             Path file = definedIn.getOrDefault("tools." + tool.name(), definedIn.get("sqlTools." + tool.name()));
@@ -203,9 +202,18 @@ public final class PolicyLoader {
 
     /** A call whose cost exceeds a bucket's capacity could never pass: refuse the policy instead. */
     private static List<String> costsWithinBursts(Map<String, ToolPolicy> tools, Map<String, AgentPolicy> agents,
-            Map<String, Path> definedIn, Map<Path, Read> byFile) {
+            ToolCatalog catalog, Map<String, Rate> backendRates, Map<String, Path> definedIn, Map<Path, Read> byFile) {
         List<String> problems = new ArrayList<>();
         tools.forEach((tool, tp) -> {
+            String backend = catalog.find(tool).map(Tool::backend).orElse(null);
+            Rate backendRate = backend == null ? null : backendRates.get(backend);
+            // The backend's shaper would refuse every call of the tool as "more than maxWait away", for ever.
+            if (backendRate != null && tp.cost() > backendRate.burst()) {
+                problems.add(problem(byFile, definedIn.get("tools." + tool), "tools." + tool + ".cost",
+                        "cost " + tp.cost() + " exceeds the burst " + backendRate.burst() + " of backends." + backend
+                                + ".limits.rate in sidecar.yaml, so no call could pass (expected cost <= "
+                                + backendRate.burst() + ")"));
+            }
             if (tp.limits() != null && tp.limits().perAgent() != null && tp.cost() > tp.limits().perAgent().burst()) {
                 problems.add(problem(byFile, definedIn.get("tools." + tool), "tools." + tool + ".cost",
                         "cost " + tp.cost() + " exceeds the burst " + tp.limits().perAgent().burst()

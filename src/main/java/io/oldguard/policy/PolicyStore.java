@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -72,6 +73,7 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
     private final AtomicReference<Reload> lastReload;
     private final List<Consumer<PolicySet>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Loaded>> appliedListeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock reloading = new ReentrantLock();
     private final Counter applied;
     private final Counter failed;
     private volatile PolicyWatcher watcher;
@@ -136,8 +138,21 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
         appliedListeners.add(listener);
     }
 
-    /** Loads everything reloadable again; blocking (file I/O, maybe the database): never on an event loop. */
-    public synchronized Reload reload() {
+    /**
+     * Loads everything reloadable again; blocking (file I/O, maybe the database): never on an event loop. Reloads
+     * run one at a time under a lock, not a monitor: on Java 21 a virtual thread waiting inside {@code synchronized}
+     * pins its carrier thread, and a reload may wait on the database for seconds.
+     */
+    public Reload reload() {
+        reloading.lock();
+        try {
+            return reloadLocked();
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    private Reload reloadLocked() {
         PolicySet before = current.get().policies();
         Loaded loaded;
         try {

@@ -85,9 +85,9 @@ public final class ArgumentValidator {
             out.add(violation(p, path, value, "type", expectation(p)));
             return;
         }
-        if (p.minimum() != null && number.compareTo(p.minimum()) < 0) {
+        if (p.minimum() != null && below(number, p.minimum(), p.minimumExclusive())) {
             out.add(violation(p, path, value, "minimum", expectation(p)));
-        } else if (p.maximum() != null && number.compareTo(p.maximum()) > 0) {
+        } else if (p.maximum() != null && below(p.maximum(), number, p.maximumExclusive())) {
             out.add(violation(p, path, value, "maximum", expectation(p)));
         }
         if (!p.enumeration().isEmpty() && p.enumeration().stream().noneMatch(e -> new BigDecimal(e).compareTo(number) == 0)) {
@@ -146,14 +146,25 @@ public final class ArgumentValidator {
         };
     }
 
+    /** Whether {@code value} falls short of {@code bound}: below it, or on it when the bound is exclusive. */
+    private static boolean below(BigDecimal value, BigDecimal bound, boolean exclusive) {
+        int c = value.compareTo(bound);
+        return c < 0 || (c == 0 && exclusive);
+    }
+
     private static String range(ParamContract p) {
-        if (p.minimum() != null && p.maximum() != null) {
-            return " from " + p.minimum().toPlainString() + " to " + p.maximum().toPlainString();
+        String lower = p.minimum() == null ? null
+                : (p.minimumExclusive() ? "greater than " : "at least ") + p.minimum().toPlainString();
+        String upper = p.maximum() == null ? null
+                : (p.maximumExclusive() ? "less than " : "at most ") + p.maximum().toPlainString();
+        if (lower != null && upper != null) {
+            return p.minimumExclusive() || p.maximumExclusive() ? " " + lower + " and " + upper
+                    : " from " + p.minimum().toPlainString() + " to " + p.maximum().toPlainString();
         }
-        if (p.minimum() != null) {
-            return " of at least " + p.minimum().toPlainString();
+        if (lower != null) {
+            return p.minimumExclusive() ? " " + lower : " of " + lower;
         }
-        return p.maximum() != null ? " of at most " + p.maximum().toPlainString() : "";
+        return upper == null ? "" : p.maximumExclusive() ? " " + upper : " of " + upper;
     }
 
     private static String lengths(ParamContract p) {

@@ -54,18 +54,34 @@ public final class ContractBuilder {
         boolean textual = p.type() == ParamType.STRING || p.type() == ParamType.DATE || p.type() == ParamType.DATE_TIME;
 
         BigDecimal minimum = xsd.minimum();
+        boolean minimumExclusive = xsd.minimumExclusive();
         BigDecimal maximum = xsd.maximum();
+        boolean maximumExclusive = xsd.maximumExclusive();
         if (rule.minimum() != null || rule.maximum() != null) {
             if (!numeric) {
                 problems.accept(key, "minimum/maximum apply to numbers; " + p.name() + " is a " + p.type().jsonType());
             } else {
-                minimum = tighterBound(p, rule.minimum(), xsd.minimum(), true, key + ".minimum", problems, minimum);
-                maximum = tighterBound(p, rule.maximum(), xsd.maximum(), false, key + ".maximum", problems, maximum);
+                BigDecimal min = tighterBound(p, rule.minimum(), xsd.minimum(), xsd.minimumExclusive(), true,
+                        key + ".minimum", problems);
+                if (min != null) {
+                    minimum = min;
+                    minimumExclusive = false;
+                }
+                BigDecimal max = tighterBound(p, rule.maximum(), xsd.maximum(), xsd.maximumExclusive(), false,
+                        key + ".maximum", problems);
+                if (max != null) {
+                    maximum = max;
+                    maximumExclusive = false;
+                }
             }
         }
         if (minimum != null && maximum != null && minimum.compareTo(maximum) > 0) {
             problems.accept(key, "minimum " + minimum.toPlainString() + " is greater than maximum "
                     + maximum.toPlainString() + ": no value could pass");
+        } else if (minimum != null && maximum != null && minimum.compareTo(maximum) == 0
+                && (minimumExclusive || maximumExclusive)) {
+            problems.accept(key, "minimum and maximum are both " + minimum.toPlainString()
+                    + " and one of them is exclusive: no value could pass");
         }
 
         Integer minLength = xsd.minLength();
@@ -123,27 +139,35 @@ public final class ContractBuilder {
         } else if (Boolean.TRUE.equals(rule.required())) {
             required = true;
         }
-        return new ParamContract(p.name(), p.type(), required, p.repeated(), minimum, maximum, minLength, maxLength,
+        return new ParamContract(p.name(), p.type(), required, p.repeated(), minimum, minimumExclusive, maximum,
+                maximumExclusive, minLength, maxLength,
                 patterns, enumeration, rule.isSensitive(),
                 rule.onViolation() != null ? rule.onViolation() : policy.onViolation(), p.description());
     }
 
-    private static BigDecimal tighterBound(Parameter p, BigDecimal policy, BigDecimal xsd, boolean lower, String key,
-            BiConsumer<String, String> problems, BigDecimal current) {
+    /**
+     * The policy's bound where it tightens the XSD's; null where it is refused, or where it only restates an
+     * exclusive XSD bound (a policy minimum of 0 on {@code minExclusive 0}): that one stays, exclusive.
+     */
+    private static BigDecimal tighterBound(Parameter p, BigDecimal policy, BigDecimal xsd, boolean xsdExclusive,
+            boolean lower, String key, BiConsumer<String, String> problems) {
         if (policy == null) {
-            return current;
+            return null;
         }
         if (p.type() == ParamType.INTEGER && policy.stripTrailingZeros().scale() > 0) {
             problems.accept(key, "must be a whole number for the integer " + p.name() + " (got " + policy.toPlainString() + ")");
-            return current;
+            return null;
         }
-        boolean loosens = xsd != null && (lower ? policy.compareTo(xsd) < 0 : policy.compareTo(xsd) > 0);
-        if (loosens) {
-            problems.accept(key, "loosens the XSD's " + (lower ? "minimum " : "maximum ") + xsd.toPlainString()
-                    + " with " + policy.toPlainString() + " (a policy may only tighten)");
-            return current;
+        if (xsd == null) {
+            return policy;
         }
-        return policy;
+        int c = policy.compareTo(xsd);
+        if (lower ? c < 0 : c > 0) {
+            problems.accept(key, "loosens the XSD's " + (xsdExclusive ? "exclusive " : "") + (lower ? "minimum " : "maximum ")
+                    + xsd.toPlainString() + " with " + policy.toPlainString() + " (a policy may only tighten)");
+            return null;
+        }
+        return c == 0 && xsdExclusive ? null : policy;
     }
 
     private static void compile(String regex, String key, String what, BiConsumer<String, String> problems,

@@ -53,10 +53,10 @@ public final class ContractSchemas {
             schema.put("description", p.description());
         }
         if (p.minimum() != null) {
-            schema.put("minimum", plain(p.minimum()));
+            schema.put(p.minimumExclusive() ? "exclusiveMinimum" : "minimum", plain(p.minimum()));
         }
         if (p.maximum() != null) {
-            schema.put("maximum", plain(p.maximum()));
+            schema.put(p.maximumExclusive() ? "exclusiveMaximum" : "maximum", plain(p.maximum()));
         }
         if (p.minLength() != null) {
             schema.put("minLength", p.minLength());

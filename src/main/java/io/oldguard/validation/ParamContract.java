@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  * Everything one parameter must satisfy: the XSD's type and facets merged with the policy's tighter rules.
  * Built at load time with patterns compiled, so validating a call compiles nothing.
  *
+ * @param minimumExclusive the minimum itself is refused (an XSD {@code minExclusive} on a decimal)
+ * @param maximumExclusive the maximum itself is refused
  * @param patterns    each must find a match; XSD patterns arrive anchored, policy patterns as written
  * @param onViolation what violating this parameter does (the parameter's own, else the tool's)
  */
@@ -19,7 +21,9 @@ public record ParamContract(
         boolean required,
         boolean repeated,
         BigDecimal minimum,
+        boolean minimumExclusive,
         BigDecimal maximum,
+        boolean maximumExclusive,
         Integer minLength,
         Integer maxLength,
         List<RulePattern> patterns,

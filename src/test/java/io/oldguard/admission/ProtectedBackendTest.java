@@ -14,6 +14,8 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
 import io.oldguard.guard.Refusals;
+import io.oldguard.halt.Halt;
+import io.oldguard.guard.Verdict;
 import io.oldguard.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +46,7 @@ class ProtectedBackendTest {
     };
     private final ProtectedBackend backend = new ProtectedBackend("inventory", alwaysTimesOut, 4, BackendLimits.defaults(),
             new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
-            SETUP::policies, clock, LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
+            call -> Verdict.ALLOW, SETUP::policies, clock, LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
 
     @Test
     void timeoutsOfTheToolsOwnDeadlineOpenTheBreaker() {
@@ -64,6 +66,28 @@ class ProtectedBackendTest {
         assertThat(reached.get()).isEqualTo(10);
         assertThat(backend.invoke(call(false))).isInstanceOfSatisfying(CallResult.Failure.class,
                 f -> assertThat(f.refusal().outcome()).isEqualTo("backend_timeout"));
+    }
+
+    @Test
+    void aCallRefusedAtTheLastLookIsNotSentAndNotCountedByTheBreaker() {
+        AtomicInteger looks = new AtomicInteger();
+        Halt halt = new Halt("bot", Halt.MANUAL, "by hand", clock.instant(), null, null, null, null, "test");
+        ProtectedBackend haltedWhileWaiting = new ProtectedBackend("inventory", alwaysTimesOut, 4, BackendLimits.defaults(),
+                new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
+                call -> looks.incrementAndGet() <= 10 ? Refusals.halted(halt) : Verdict.ALLOW, SETUP::policies, clock,
+                LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(haltedWhileWaiting.invoke(call(false))).isInstanceOfSatisfying(CallResult.Failure.class,
+                    f -> assertThat(f.refusal().status()).isEqualTo(423));
+        }
+        assertThat(reached.get()).as("nothing sent while halted").isZero();
+        for (int i = 0; i < 10; i++) {
+            haltedWhileWaiting.invoke(call(false));
+        }
+
+        // Had the ten refusals counted as successes, the first timeout (1 in 10) would have opened it.
+        assertThat(reached.get()).as("open after the minimum of 5 calls it saw").isEqualTo(5);
     }
 
     private ToolCall call(boolean deadlineFromClient) {

@@ -44,11 +44,12 @@ class TrafficControlIT {
                 limits: { rate: "%s" }
             """;
 
-    /** Grants without agent limits, so only the backend's own protections act. */
+    /** Grants without agent limits (the in-flight cap above the test's 30 calls), so only the backend's own protections act. */
     private static final String UNLIMITED = """
             agents:
               order-bot:
                 tools: [GetStock]
+                limits: { maxInFlight: 32 }
             """;
 
     @Test

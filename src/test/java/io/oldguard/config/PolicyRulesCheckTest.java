@@ -102,6 +102,22 @@ class PolicyRulesCheckTest {
         assertThat(problems()).containsExactly(policy + ":24: tools.ReserveStock.params.OrderRef: minimum/maximum apply to numbers; OrderRef is a string");
     }
 
+    @Test
+    void refusesACostAboveTheBurstOfItsBackendsRate() {
+        replace(policy, "cost: 5 ", "cost: 11 ");
+
+        assertThat(problems()).containsExactly(policy + ":26: tools.ReserveStock.cost: cost 11 exceeds the burst 10 of "
+                + "backends.inventory.limits.rate in sidecar.yaml, so no call could pass (expected cost <= 10)");
+    }
+
+    @Test
+    void refusesABackendBurstBelowACostAtTheCostItNoLongerFits() {
+        replace(config, "rate: 50/s burst 10", "rate: 50/s burst 4");
+
+        assertThat(problems()).containsExactly(policy + ":26: tools.ReserveStock.cost: cost 5 exceeds the burst 4 of "
+                + "backends.inventory.limits.rate in sidecar.yaml, so no call could pass (expected cost <= 4)");
+    }
+
     private List<String> problems() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> Setup.load(config));
         assertThat(e).as("expected the policy to be refused").isNotNull();

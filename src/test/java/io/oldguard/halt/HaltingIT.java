@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oldguard.config.HaltsConfig;
 import io.oldguard.testing.Http;
+import io.oldguard.testing.Metrics;
 import io.oldguard.testing.SidecarHarness;
 import java.io.IOException;
 import java.net.URI;
@@ -75,6 +76,27 @@ class HaltingIT {
             Http.Reply released = harness.admin().postJson("/v1/agents/support-bot/release", ADMIN_TOKEN, "");
             assertThat(released.status()).isEqualTo(200);
             assertThat(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aHaltedAgentLearnsNothingAboutToolsFromTheJsonApi() {
+        try (SidecarHarness harness = SidecarHarness.start()) {
+            Http agent = harness.agent();
+            harness.admin().postJson("/v1/agents/support-bot/halt", ADMIN_TOKEN, "{\"reason\": \"probing\"}");
+
+            Http.Reply unknown = agent.postJson("/v1/tools/NoSuchTool", SUPPORT_TOKEN, "{}");
+            assertHalted(unknown);
+            assertThat(unknown.body()).as("the granted tools stay unnamed").doesNotContain("GetStock");
+            assertHalted(agent.post("/v1/tools/GetStock", SUPPORT_TOKEN, "text/plain", "ItemID=42"));
+            assertHalted(agent.post("/v1/tools/NoSuchTool", SUPPORT_TOKEN, "text/plain", "ItemID=42"));
+            assertHalted(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": "));
+            assertHalted(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}"));
+            assertThat(Metrics.value(harness.admin(),
+                    "oldguard_calls_total{agent=\"support-bot\",outcome=\"halted\",tool=\"GetStock\"}"))
+                    .as("a well-formed call of a halted agent is still counted as its call").isEqualTo(1.0);
+            assertThat(agent.postJson("/v1/tools/NoSuchTool", ORDER_TOKEN, "{}").status())
+                    .as("an agent that is not halted is still told what it may call").isEqualTo(404);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.oldguard.mcp;
 
+import static io.oldguard.testing.SidecarHarness.ADMIN_TOKEN;
 import static io.oldguard.testing.SidecarHarness.ORDER_TOKEN;
 import static io.oldguard.testing.SidecarHarness.SUPPORT_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,6 +107,20 @@ class McpClientIT {
                     .isEqualTo("https://oldguard.dev/problems/agent-halted");
             McpError listing = catchThrowableOfType(McpError.class, client::listTools);
             assertThat(listing.getJsonRpcError().code()).isEqualTo(-32002);
+        }
+    }
+
+    @Test
+    void aHaltedAgentCallingAnUnknownToolIsToldItIsHaltedNotWhichToolsItHas() {
+        try (SidecarHarness own = SidecarHarness.start(); McpSyncClient client = client(own, SUPPORT_TOKEN)) {
+            own.admin().postJson("/v1/agents/support-bot/halt", ADMIN_TOKEN, "{\"reason\": \"probing\"}");
+
+            McpError refused = catchThrowableOfType(McpError.class, () -> client.callTool(call("NoSuchTool", Map.of())));
+
+            assertThat(refused.getJsonRpcError().code()).isEqualTo(-32002);
+            assertThat(((Map<?, ?>) refused.getJsonRpcError().data()).get("type"))
+                    .isEqualTo("https://oldguard.dev/problems/agent-halted");
+            assertThat(refused.getJsonRpcError().message()).doesNotContain("GetStock");
         }
     }
 

@@ -128,6 +128,26 @@ class SoapPassthroughIT {
     }
 
     @Test
+    void aHaltedClientPostingAnUnknownOperationIsToldItIsHaltedNotTheOperations() {
+        start();
+        harness.admin().postJson("/v1/agents/support-bot/halt", SidecarHarness.ADMIN_TOKEN, "{\"reason\": \"probing\"}");
+
+        SoapClient.Reply reply = client().call(SUPPORT_TOKEN, "DropTables", "");
+
+        assertThat(reply.status()).isEqualTo(423);
+        assertThat(reply.faultCode()).isEqualTo("Client");
+        assertThat(reply.problem("type")).endsWith("/agent-halted");
+        assertThat(reply.text()).doesNotContain("GetStock");
+        assertThat(client().call(ORDER_TOKEN, "DropTables", "").problem("type"))
+                .as("a client that is not halted is told the operations").endsWith("/unknown-operation");
+        assertThat(client().call(SUPPORT_TOKEN, "GetStock", "<inv:ItemID>42</inv:ItemID>").status()).isEqualTo(423);
+        assertThat(Metrics.value(harness.admin(),
+                "oldguard_calls_total{agent=\"support-bot\",outcome=\"halted\",tool=\"GetStock\"}"))
+                .as("a well-formed call of a halted client is still counted as its call").isEqualTo(1.0);
+        assertThat(harness.simulator().requestsReceived()).isZero();
+    }
+
+    @Test
     void aSoapActionThatDisagreesWithTheBodyIsRefused() {
         start();
         byte[] getStock = SoapClient.envelope("GetStock", "<inv:ItemID>42</inv:ItemID>").getBytes(StandardCharsets.UTF_8);

@@ -138,6 +138,8 @@ class SidecarYamlReloadIT {
             assertThat(concurrentGetStocks(harness, 6)).as("the shipped burst of 10 lets 6 through").containsOnly(200);
             String before = state(harness).path("lastReload").path("at").asText();
 
+            // A reservation's cost of 5 would no longer fit in the burst of 1.
+            BrokenCopies.replace(dir.resolve("policies/inventory.yaml"), "cost: 5 ", "cost: 1 ");
             BrokenCopies.replace(config, "rate: 50/s burst 10", "rate: 1/s burst 1");
             BrokenCopies.replace(config, "maxWait: 1s ", "maxWait: 100ms ");
 
@@ -149,6 +151,21 @@ class SidecarYamlReloadIT {
             // One token at most is left (the bucket keeps what it had, cut to the new burst); the next turn is a
             // second away, past the new maxWait.
             assertThat(concurrentGetStocks(harness, 6)).filteredOn(status -> status == 503).hasSizeGreaterThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void aBackendBurstEditedBelowAToolsCostIsRefusedAndTheLimitsInForceStay() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config)) {
+            BrokenCopies.replace(config, "rate: 50/s burst 10", "rate: 50/s burst 4");
+
+            Await.until(Duration.ofSeconds(5), "the reload refused",
+                    () -> !state(harness).path("lastReload").path("applied").asBoolean(true));
+            assertThat(state(harness).path("lastReload").path("problems").get(0).asText()).isEqualTo(
+                    dir.resolve("policies/inventory.yaml") + ":26: tools.ReserveStock.cost: cost 5 exceeds the burst 4 "
+                            + "of backends.inventory.limits.rate in sidecar.yaml, so no call could pass (expected cost <= 4)");
+            assertThat(concurrentGetStocks(harness, 8)).as("the burst of 10 in force").containsOnly(200);
         }
     }
 

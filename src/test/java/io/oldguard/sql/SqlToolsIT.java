@@ -63,6 +63,7 @@ class SqlToolsIT {
                 tools: [low_stock, counted_lookup, slow_query]
               order-bot:
                 tools: [reserve_units, low_stock]
+                limits: { maxInFlight: 32 }   # the lock storm's 20 callers all reach the pool, which is under test
             """;
 
     private static SidecarHarness harness;
