@@ -140,6 +140,10 @@ class ImageTreeIT {
         assertThat(uid.find()).isTrue();
         assertThat(Integer.parseInt(uid.group(1))).isNotZero();
         assertThat(Integer.parseInt(uid.group(2))).isNotZero();
+        Matcher rss = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB").matcher(status);
+        if (rss.find()) {
+            System.out.printf("image tree sidecar: uid %s, RSS %d MB%n", uid.group(1), Long.parseLong(rss.group(1)) / 1024);
+        }
     }
 
     @Test
@@ -169,6 +173,18 @@ class ImageTreeIT {
         assertThat(halts.resolve("halts.json")).content().contains("order-bot");
         assertThat(admin.get("/v1/agents/halted", ADMIN_TOKEN).body()).contains("order-bot");
         assertThat(listing(tree)).isEqualTo(treeBefore);
+        // In the image /tmp is read-only too: no perf data, no extracted native libraries.
+        try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(tmp.filter(f -> !f.startsWith(work)).filter(ImageTreeIT::ownedByNonRoot).toList()).isEmpty();
+        }
+    }
+
+    private static boolean ownedByNonRoot(Path file) {
+        try {
+            return (int) Files.getAttribute(file, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS) == NON_ROOT;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
