@@ -17,8 +17,9 @@ RUN bash scripts/image-root.sh /image-root
 # glibc and nothing else: no shell, no package manager. jlink's runtime needs only libc, libm, libdl, libpthread
 # and librt (zlib is built in).
 FROM gcr.io/distroless/base-nossl-debian12:nonroot
-COPY --from=build /image-root/ /
-# The one writable place (mount a volume here; halted agents survive restarts); the rest is read-only.
+COPY --from=build /image-root/opt/ /opt/
+COPY --from=build /image-root/etc/ /etc/
+# The one writable place (mount a volume here; halted agents survive restarts); the rest can be read-only.
 COPY --from=build --chown=65532:65532 /image-root/var/lib/oldguard/ /var/lib/oldguard/
 VOLUME /var/lib/oldguard
 USER 65532:65532

@@ -188,7 +188,7 @@ class ImageTreeIT {
     }
 
     @Test
-    void treeIsWritableByNoOneButItsOwnerRoot() throws IOException {
+    void treeIsNotWritableByTheSidecarsUser() throws IOException {
         try (Stream<Path> files = Files.walk(tree)) {
             files.filter(f -> !Files.isSymbolicLink(f)).forEach(f -> {
                 try {
@@ -225,6 +225,33 @@ class ImageTreeIT {
         long bytes = treeBefore.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("image tree: %.1f MB (runtime %.1f MB)%n", bytes / 1e6, size(tree.resolve("opt/oldguard/runtime")) / 1e6);
         assertThat(bytes).isLessThanOrEqualTo(100_000_000L);
+    }
+
+    @Test
+    void dockerfileRuntimeStageOnlyCopiesTheTree() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
+        List<String> runtimeStage = lines.subList(lastIndexStartingWith(lines, "FROM "), lines.size());
+        List<String> sources = new ArrayList<>();
+        for (String line : runtimeStage) {
+            assertThat(line).as("runtime stage").doesNotStartWith("RUN").doesNotStartWith("ADD");
+            if (line.startsWith("COPY ")) {
+                assertThat(line).contains("--from=build ");
+                sources.add(line.split("\\s+")[line.contains("--chown") ? 3 : 2]);
+            }
+        }
+        try (Stream<Path> top = Files.list(tree)) {
+            assertThat(top.map(p -> "/image-root/" + tree.relativize(p) + "/").toList())
+                    .allSatisfy(entry -> assertThat(sources).anySatisfy(source -> assertThat(source).startsWith(entry)));
+        }
+    }
+
+    private static int lastIndexStartingWith(List<String> lines, String prefix) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line starting with " + prefix);
     }
 
     /** The Dockerfile's ENTRYPOINT and CMD, with the image's paths moved under the tree and --config set. */
