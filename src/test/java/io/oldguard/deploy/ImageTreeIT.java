@@ -114,6 +114,10 @@ class ImageTreeIT {
         assertThat(ports.find()).isTrue();
         agent = new Http("http://127.0.0.1:" + ports.group(1));
         admin = new Http("http://127.0.0.1:" + ports.group(2));
+        Await.until(Duration.ofSeconds(60), "/readyz", () -> admin.get("/readyz", null).status() == 200);
+        // Two cold JVMs on a busy machine can miss GetStock's 2 s deadline on the first calls; the tests call warm.
+        Await.until(Duration.ofSeconds(60), "a first GetStock", () ->
+                agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 1}").status() == 200);
     }
 
     @AfterAll
