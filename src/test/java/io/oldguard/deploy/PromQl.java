@@ -22,7 +22,8 @@ final class PromQl {
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern LABEL_LIST = Pattern.compile(
             "\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
+    /** Not right after a digit (the unit of {@code 5m}), a dot or a {@code $} (Grafana's variables). */
+    private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.$])[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "inf", "nan");
 
@@ -38,7 +39,7 @@ final class PromQl {
         Set<String> names = new TreeSet<>();
         Matcher m = IDENTIFIER.matcher(bare);
         while (m.find()) {
-            if (m.group(1) == null && !KEYWORDS.contains(m.group().toLowerCase()) && !precededByDollar(bare, m.start())) {
+            if (m.group(1) == null && !KEYWORDS.contains(m.group().toLowerCase())) {
                 names.add(m.group());
             }
         }
@@ -72,9 +73,5 @@ final class PromQl {
             }
         }
         return exprs;
-    }
-
-    private static boolean precededByDollar(String text, int at) {
-        return at > 0 && text.charAt(at - 1) == '$';
     }
 }
