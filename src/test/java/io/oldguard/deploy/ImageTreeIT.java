@@ -225,6 +225,18 @@ class ImageTreeIT {
     }
 
     @Test
+    void saysTheDemoIsNotInTheImage() throws Exception {
+        List<String> command = new ArrayList<>(imageCommand(work.resolve("unused.yaml")));
+        command.subList(command.indexOf("run"), command.size()).clear();
+        command.add("demo");
+        Process demo = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String said = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(demo.waitFor()).isEqualTo(2);
+        assertThat(said).contains("not part of this distribution", "bin/oldguard demo");
+    }
+
+    @Test
     void fitsInOneHundredMegabytes() throws IOException {
         long bytes = treeBefore.values().stream().mapToLong(Long::longValue).sum();
         System.out.printf("image tree: %.1f MB (runtime %.1f MB)%n", bytes / 1e6, size(tree.resolve("opt/oldguard/runtime")) / 1e6);
