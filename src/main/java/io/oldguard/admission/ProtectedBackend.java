@@ -88,6 +88,10 @@ public final class ProtectedBackend implements Backend {
                 .tag(MetricNames.TAG_BACKEND, name).register(metrics);
         Gauge.builder(MetricNames.BACKEND_QUEUED, shaper, Shaper::queued).description("Calls waiting for their turn")
                 .tag(MetricNames.TAG_BACKEND, name).register(metrics);
+        // Read at each scrape, since a reload may change the rate; NaN while the backend has none.
+        Gauge.builder(MetricNames.BACKEND_RATE_LIMIT, this, b -> b.limits.rate() == null ? Double.NaN : b.limits.rate().perSecond())
+                .description("Calls per second the backend's leaky bucket lets through")
+                .tag(MetricNames.TAG_BACKEND, name).register(metrics);
     }
 
     @Override

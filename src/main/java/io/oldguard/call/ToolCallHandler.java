@@ -36,8 +36,8 @@ public final class ToolCallHandler {
     private final CallMetrics metrics;
     private final Clock clock;
 
-    /** The result and who decided it: a guard's name, or "backend". */
-    private record Handled(CallResult result, String decidedBy) {
+    /** The result, who decided it (a guard's name, or "backend") and how long the backend had the call. */
+    private record Handled(CallResult result, String decidedBy, Duration atBackend) {
     }
 
     public ToolCallHandler(GuardChain chain, AgentInFlight inFlight, Map<String, Backend> backends, PolicyStore policies,
@@ -76,7 +76,8 @@ public final class ToolCallHandler {
             try {
                 handled = decideAndInvoke(call);
             } catch (StoreUnavailable e) {
-                handled = new Handled(new CallResult.Failure(Refusals.sharedLimitsUnavailable(e.retryAfter())), "store");
+                handled = new Handled(new CallResult.Failure(Refusals.sharedLimitsUnavailable(e.retryAfter())), "store",
+                        Duration.ZERO);
             } catch (RuntimeException e) {
                 handled = unexpected(call, e);
             }
@@ -92,19 +93,19 @@ public final class ToolCallHandler {
     private static Handled unexpected(ToolCall call, RuntimeException e) {
         if (Thread.currentThread().isInterrupted()) {
             LOG.debug("cancelled call ended with {}", e.toString());
-            return new Handled(new CallResult.Failure(Refusals.cancelled()), "oldguard");
+            return new Handled(new CallResult.Failure(Refusals.cancelled()), "oldguard", Duration.ZERO);
         }
         LOG.error("unexpected failure", kv("event", Events.INTERNAL_ERROR), e);
-        return new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard");
+        return new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard", Duration.ZERO);
     }
 
     private Handled decideAndInvoke(ToolCall call) {
         GuardChain.Decision decision = chain.check(call);
         if (decision.verdict() instanceof Refusal refusal) {
-            return new Handled(new CallResult.Failure(refusal), decision.decidedBy());
+            return new Handled(new CallResult.Failure(refusal), decision.decidedBy(), Duration.ZERO);
         }
         if (inFlight.enter(call) instanceof Refusal refusal) {
-            return new Handled(new CallResult.Failure(refusal), "in-flight");
+            return new Handled(new CallResult.Failure(refusal), "in-flight", Duration.ZERO);
         }
         try {
             return invoke(call);
@@ -120,19 +121,21 @@ public final class ToolCallHandler {
         Instant start = clock.instant();
         CallResult result = backend.invoke(call);
         chain.completed(call, result);
-        metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result),
-                Duration.between(start, clock.instant()));
-        return new Handled(result, "backend");
+        Duration atBackend = Duration.between(start, clock.instant());
+        metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result), atBackend);
+        return new Handled(result, "backend", atBackend);
     }
 
     private void audit(ToolCall call, Handled handled) {
         String outcome = outcomeOf(handled.result());
         int status = handled.result() instanceof CallResult.Failure f ? f.refusal().status() : 200;
+        Duration latency = Duration.between(call.receivedAt(), clock.instant());
         metrics.finished(call.agentLabel(), call.tool().name(), outcome);
+        metrics.overhead(call.tool().name(), latency.minus(handled.atBackend()));
         AUDIT.info("{} {} -> {}", call.agentLabel(), call.tool().name(), outcome,
                 kv("event", Events.CALL), kv("agent", call.agentLabel()), kv("tool", call.tool().name()),
                 kv("outcome", outcome), kv("status", status), kv("decidedBy", handled.decidedBy()),
-                kv("latencyMs", Duration.between(call.receivedAt(), clock.instant()).toMillis()),
+                kv("latencyMs", latency.toMillis()),
                 kv("policyVersion", policies.get().version()));
     }
 

@@ -2,6 +2,8 @@ package io.oldguard.cli;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /** The {@code oldguard} command: dispatches to one sub-command and turns its result into an exit code. */
 public final class Main {
@@ -31,6 +33,14 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        return run(args, Map.of());
+    }
+
+    /**
+     * Runs one command; {@code more} adds commands the sidecar's own jar does not carry (the demo distribution adds
+     * {@code demo} and {@code simulator}, see {@code io.oldguard.demo.DemoMain}).
+     */
+    public static int run(String[] args, Map<String, ToIntFunction<Options>> more) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
@@ -50,9 +60,16 @@ public final class Main {
             case "run" -> RunCommand.run(options);
             case "check" -> CheckCommand.run(options);
             case "tools" -> ToolsCommand.run(options);
-            case "demo" -> DemoCommand.run(options);
-            case "simulator" -> SimulatorCommand.run(options);
             default -> {
+                if (more.containsKey(args[0])) {
+                    yield more.get(args[0]).applyAsInt(options);
+                }
+                if (KNOWN.containsKey(args[0])) {
+                    // The container image carries the sidecar only: no simulator, no embedded PostgreSQL.
+                    System.err.println("oldguard " + args[0] + ": not part of this distribution (the sidecar image holds"
+                            + " the sidecar only); run it from a checkout: bin/oldguard " + args[0]);
+                    yield 2;
+                }
                 System.err.println("oldguard: unknown command \"" + args[0] + "\"");
                 System.err.print(USAGE);
                 yield 2;

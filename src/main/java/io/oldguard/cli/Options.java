@@ -11,7 +11,7 @@ import java.util.Set;
  * {@code --name value}, {@code --flag} and {@code --diff OLD NEW} options of a sub-command; unknown names are
  * refused by the caller.
  */
-record Options(Map<String, List<String>> values, Set<String> flags) {
+public record Options(Map<String, List<String>> values, Set<String> flags) {
 
     private static final Set<String> FLAGS = Set.of("exit", "db");
     /** Options that take more than one value. */
@@ -59,17 +59,17 @@ record Options(Map<String, List<String>> values, Set<String> flags) {
         return all;
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         List<String> given = values.get(name);
         return given == null ? fallback : given.get(0);
     }
 
     /** Every value of a multi-valued option; empty when it was not given. */
-    List<String> all(String name) {
+    public List<String> all(String name) {
         return values.getOrDefault(name, List.of());
     }
 
-    boolean flag(String name) {
+    public boolean flag(String name) {
         return flags.contains(name);
     }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code oldguard run}: serves until SIGTERM/SIGINT, then stops the ports and backends in order. */
-final class RunCommand {
+public final class RunCommand {
 
     private RunCommand() {
     }
@@ -28,7 +28,7 @@ final class RunCommand {
         }
     }
 
-    static void awaitShutdown(AutoCloseable... resources) throws InterruptedException {
+    public static void awaitShutdown(AutoCloseable... resources) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (AutoCloseable r : resources) {

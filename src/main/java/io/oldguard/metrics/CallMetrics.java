@@ -17,6 +17,7 @@ public final class CallMetrics {
     // (configured agents, catalogue tools, a fixed set of outcomes).
     private final Map<String, Counter> calls = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+    private final Map<String, Timer> overheads = new ConcurrentHashMap<>();
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +43,17 @@ public final class CallMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry)).record(took);
+    }
+
+    /** @param took the call's time in oldguard: from its arrival to its answer, less its time at the backend */
+    public void overhead(String tool, Duration took) {
+        overheads.computeIfAbsent(tool, k -> Timer.builder(MetricNames.CALL_OVERHEAD)
+                .description("Latency oldguard adds to a call (its time outside the backend)")
+                .tag(MetricNames.TAG_TOOL, tool)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry)).record(took);
     }
 

@@ -9,6 +9,11 @@ public final class MetricNames {
     public static final String BACKEND_LATENCY = "oldguard.backend.latency";
     /** Gauge: calls between decode and answer. */
     public static final String CALLS_IN_FLIGHT = "oldguard.calls.in.flight";
+    /**
+     * Timer with histogram: the latency oldguard adds to a call, by {@code tool}: from the request's arrival to its
+     * answer, less the time spent at the backend (waiting for a turn there included: that is {@link #QUEUE_WAIT}).
+     */
+    public static final String CALL_OVERHEAD = "oldguard.call.overhead";
     /** Counter: requests refused before they became a tool call (bad JSON, too large, ...), by {@code outcome}. */
     public static final String REQUESTS_REJECTED = "oldguard.requests.rejected";
     /** Gauge: 1 when the backend answered the last reachability probe, by {@code backend}. */
@@ -23,6 +28,8 @@ public final class MetricNames {
     /** Gauge: agents halted right now. */
     public static final String AGENTS_HALTED = "oldguard.agents.halted";
 
+    /** Gauge: calls per second the backend's leaky bucket lets through ({@code limits.rate}), by backend; NaN without one. */
+    public static final String BACKEND_RATE_LIMIT = "oldguard.backend.rate.limit";
     /** Counter: calls refused by a limit, by {@code scope} (agent, tool, backend), agent and tool. */
     public static final String LIMIT_REJECTIONS = "oldguard.limit.rejections";
     /** Timer with histogram: time a call waited for its turn at the backend (shaping and connections), by backend. */

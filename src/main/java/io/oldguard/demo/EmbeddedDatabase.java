@@ -1,4 +1,4 @@
-package io.oldguard.cli;
+package io.oldguard.demo;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -1,6 +1,8 @@
-package io.oldguard.cli;
+package io.oldguard.demo;
 
 import io.oldguard.Sidecar;
+import io.oldguard.cli.Options;
+import io.oldguard.cli.RunCommand;
 import io.oldguard.config.ConfigLoader;
 import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.HaltsConfig;

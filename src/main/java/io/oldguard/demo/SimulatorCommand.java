@@ -1,5 +1,7 @@
-package io.oldguard.cli;
+package io.oldguard.demo;
 
+import io.oldguard.cli.Options;
+import io.oldguard.cli.RunCommand;
 import io.oldguard.config.Durations;
 import io.oldguard.simulator.LegacyInventorySimulator;
 import io.oldguard.simulator.SimulatorSettings;

@@ -1,0 +1,18 @@
+package io.oldguard.demo;
+
+import io.oldguard.cli.Main;
+import java.util.Map;
+
+/**
+ * Entry point of the demo distribution ({@code oldguard-demo.jar} beside {@code oldguard.jar}): the sidecar's commands
+ * plus {@code demo} and {@code simulator}, whose embedded PostgreSQL and Jetty stay out of the sidecar's image.
+ */
+public final class DemoMain {
+
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(Main.run(args, Map.of("demo", DemoCommand::run, "simulator", SimulatorCommand::run)));
+    }
+}
