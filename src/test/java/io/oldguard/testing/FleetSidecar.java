@@ -74,7 +74,8 @@ public final class FleetSidecar implements AutoCloseable {
 
     /**
      * Writes the fleet's policy folder under {@code root}: GetStock for three agents (halting on invalid ItemIDs),
-     * with audit-bot's rate as given and the others' out of the way.
+     * with audit-bot's rate as given and the others' out of the way, and calls in flight per agent allowed up to
+     * 64, so a storm measures the backend's fleet-wide limit rather than each agent's in-flight cap.
      */
     public static Path policies(Path root, String auditBotRate) throws IOException {
         Path policies = Files.createDirectories(root.resolve("policies"));
@@ -85,9 +86,9 @@ public final class FleetSidecar implements AutoCloseable {
                       ItemID: { minimum: 1, maximum: 9999999 }
                     onViolation: halt
                 agents:
-                  support-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                  order-bot: { tools: [GetStock], limits: { rate: "1000/s" } }
-                  audit-bot: { tools: [GetStock], limits: { rate: "%s" } }
+                  support-bot: { tools: [GetStock], limits: { rate: "1000/s", maxInFlight: 64 } }
+                  order-bot: { tools: [GetStock], limits: { rate: "1000/s", maxInFlight: 64 } }
+                  audit-bot: { tools: [GetStock], limits: { rate: "%s", maxInFlight: 64 } }
                 """.formatted(auditBotRate));
         return policies;
     }
