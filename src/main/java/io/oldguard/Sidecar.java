@@ -151,7 +151,7 @@ public final class Sidecar implements AutoCloseable {
         // Backend-wide limits in sidecar.yaml apply live; the rest of a backend's settings need a restart.
         policies.onApplied(loaded -> loaded.backendLimits().forEach((name, limits) -> shaped.get(name).reconfigure(limits)));
         config.databases().forEach((name, db) -> {
-            SqlBackend sql = new SqlBackend(name, pools.get(name), db.url(), db.statementTimeout(), workers, clock);
+            SqlBackend sql = new SqlBackend(name, pools.get(name), () -> pools.probe(name), db.statementTimeout(), workers, clock);
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
             BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
             backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),

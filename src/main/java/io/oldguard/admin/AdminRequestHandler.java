@@ -87,7 +87,12 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         ObjectNode body = HttpResponses.JSON.createObjectNode().put("status", ready ? "READY" : "NOT_READY");
         body.put("config", "loaded");
         ObjectNode backends = body.putObject("backends");
-        readiness.backends().forEach((name, up) -> backends.put(name, up ? "reachable" : "unreachable"));
+        readiness.backends().forEach((name, found) -> {
+            ObjectNode backend = backends.putObject(name).put("state", found.state().label());
+            if (!found.up()) {
+                backend.put("reason", found.reason()).put("detail", found.detail());
+            }
+        });
         return HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body, null);
     }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
+import io.oldguard.call.Reachability;
 import io.oldguard.metrics.MetricNames;
 import java.time.Duration;
 import java.util.Map;
@@ -16,23 +17,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Probes each backend on a virtual thread at a fixed interval and keeps the last answer, so {@code /readyz}
- * reads a flag instead of doing network I/O on the admin event loop. The probe is a TCP connect: it proves the
- * legacy service listens without adding a SOAP call to its load.
+ * reads a flag instead of doing network I/O on the admin event loop. A SOAP service is probed with a TCP
+ * connect (it proves the service listens without adding a SOAP call to its load); a database with a login and
+ * {@code SELECT 1}, because its port answering says nothing about whether oldguard may use it.
  */
 public final class Readiness implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
+    private static final Reachability NOT_PROBED = Reachability.unreachable("not-probed", "no probe has finished yet");
 
     private final Map<String, Backend> backends;
-    private final Map<String, Boolean> up = new ConcurrentHashMap<>();
+    private final Map<String, Reachability> found = new ConcurrentHashMap<>();
     private final Thread prober;
 
     public Readiness(Map<String, Backend> backends, Duration interval, MeterRegistry registry) {
         this.backends = Map.copyOf(backends);
         backends.keySet().forEach(name -> {
-            up.put(name, Boolean.FALSE);
-            Gauge.builder(MetricNames.BACKEND_UP, () -> up.get(name) ? 1 : 0)
-                    .description("1 when the backend answered the last reachability probe")
+            found.put(name, NOT_PROBED);
+            Gauge.builder(MetricNames.BACKEND_UP, () -> found.get(name).up() ? 1 : 0)
+                    .description("1 when the last readiness probe could use the backend (a database: log in and run SELECT 1)")
                     .tag(MetricNames.TAG_BACKEND, name)
                     .register(registry);
         });
@@ -51,22 +54,29 @@ public final class Readiness implements AutoCloseable {
 
     private void probeAll() {
         backends.forEach((name, backend) -> {
-            boolean now = backend.reachable();
-            Boolean before = up.put(name, now);
-            if (before == null || before != now) {
-                LOG.info("backend {} is {}", name, now ? "reachable" : "unreachable",
-                        kv("event", Events.BACKEND_REACHABILITY), kv("backend", name), kv("reachable", now));
+            Reachability now = backend.probe();
+            Reachability before = found.put(name, now);
+            // Logged on a change of state or reason, not of detail: a refused connect's text may vary.
+            if (before.state() != now.state() || !java.util.Objects.equals(before.reason(), now.reason())) {
+                if (now.up()) {
+                    LOG.info("backend {} is reachable", name, kv("event", Events.BACKEND_REACHABILITY), kv("backend", name),
+                            kv("state", now.state().label()), kv("reachable", true));
+                } else {
+                    LOG.warn("backend {}: {}", name, now.describe(), kv("event", Events.BACKEND_REACHABILITY),
+                            kv("backend", name), kv("state", now.state().label()), kv("reachable", false),
+                            kv("reason", now.reason()), kv("detail", now.detail()));
+                }
             }
         });
     }
 
-    /** Backend name → reachable, in name order. */
-    public Map<String, Boolean> backends() {
-        return new TreeMap<>(up);
+    /** Backend name → what its last probe found, in name order. */
+    public Map<String, Reachability> backends() {
+        return new TreeMap<>(found);
     }
 
     public boolean ready() {
-        return !up.containsValue(Boolean.FALSE);
+        return found.values().stream().allMatch(Reachability::up);
     }
 
     @Override

@@ -23,6 +23,8 @@ public final class Events {
     public static final String BREAKER_TRANSITION = "breaker.transition";
     /** WARN: a SQL tool could not be checked against its database at start (database unreachable). */
     public static final String SQL_TOOL_UNVERIFIED = "sql.tool.unverified";
+    /** WARN: a SQL tool's call failed in the database; the full error (or, without a connection, its cause). */
+    public static final String SQL_ERROR = "sql.error";
     /** WARN: a new policy set is in force. */
     public static final String POLICY_RELOADED = "policy.reloaded";
     /** ERROR: policy files changed but do not load; the previous set stays in force. */

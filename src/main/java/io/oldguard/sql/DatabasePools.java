@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.oldguard.call.Reachability;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.Secrets;
@@ -23,19 +24,31 @@ import java.util.Map;
 public final class DatabasePools implements AutoCloseable {
 
     private final Map<String, HikariDataSource> pools;
+    private final Map<String, DatabaseProbe> probes;
 
-    private DatabasePools(Map<String, HikariDataSource> pools) {
+    private DatabasePools(Map<String, HikariDataSource> pools, Map<String, DatabaseProbe> probes) {
         this.pools = pools;
+        this.probes = probes;
     }
 
     public static DatabasePools open(SidecarConfig config, String configFile, Map<String, String> env, MeterRegistry metrics) {
         Map<String, HikariDataSource> pools = new LinkedHashMap<>();
-        config.databases().forEach((name, db) -> pools.put(name, pool(name, db, password(config, configFile, name, db, env), metrics)));
-        return new DatabasePools(pools);
+        Map<String, DatabaseProbe> probes = new LinkedHashMap<>();
+        config.databases().forEach((name, db) -> {
+            String password = password(config, configFile, name, db, env);
+            pools.put(name, pool(name, db, password, metrics));
+            probes.put(name, new DatabaseProbe(db, password));
+        });
+        return new DatabasePools(pools, probes);
     }
 
     public HikariDataSource get(String database) {
         return pools.get(database);
+    }
+
+    /** Whether oldguard can log in to the database and run {@code SELECT 1}, on a connection outside the pool. */
+    public Reachability probe(String database) {
+        return probes.get(database).probe();
     }
 
     public Connection connection(String database) throws SQLException {

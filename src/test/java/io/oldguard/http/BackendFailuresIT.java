@@ -97,7 +97,7 @@ class BackendFailuresIT {
             Http.Reply reply = harness.admin().get("/readyz", null);
 
             assertThat(reply.status()).isEqualTo(200);
-            assertThat(reply.json().path("backends").path("inventory").asText()).isEqualTo("reachable");
+            assertThat(reply.json().path("backends").path("inventory").path("state").asText()).isEqualTo("reachable");
         }
     }
 
