@@ -24,6 +24,7 @@ import io.oldguard.validation.ValidationGuard;
 import io.oldguard.guard.GuardChain;
 import io.oldguard.guard.GuardChain.NamedGuard;
 import io.oldguard.http.AgentPortServer;
+import io.oldguard.http.PortInUse;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.Identities;
 import io.oldguard.policy.PolicySet;
@@ -192,6 +193,10 @@ public final class Sidecar implements AutoCloseable {
         } catch (InterruptedException | RuntimeException e) {
             readiness.close();
             pools.close();
+            if (e instanceof PortInUse inUse) {
+                String key = inUse.port() == config.listeners().admin().port() ? "listeners.admin.port" : "listeners.agent.port";
+                throw ConfigException.of(configFile, key, inUse.getMessage() + " (expected: a free port; `ss -ltnp` shows who holds it)");
+            }
             throw e;
         }
         if (!config.policyWatch().isZero()) {

@@ -14,6 +14,8 @@ public final class Events {
     /** An operator halted an agent by hand. */
     public static final String AGENT_HALTED_MANUAL = "agent.halted.manual";
     public static final String AGENT_RELEASED = "agent.released";
+    /** WARN: an agent halted before a restart, read back from the halts file at start: it stays halted. */
+    public static final String AGENT_HALT_RESTORED = "agent.halt_restored";
     /** WARN: a call refused for its arguments without halting (reject, or a strike below the limit). */
     public static final String VALIDATION_REJECTED = "validation.rejected";
     /** WARN: a rule in observe mode would have refused this call; it was let through. */

@@ -4,6 +4,8 @@ import io.oldguard.Sidecar;
 import io.oldguard.config.ConfigLoader;
 import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.HaltsConfig;
+import io.oldguard.config.Listener;
+import io.oldguard.config.Listeners;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.simulator.LegacyInventorySimulator;
@@ -32,10 +34,28 @@ final class DemoCommand {
 
     static int run(Options options) {
         Path configFile = Path.of(options.get("config", "sidecar.yaml"));
+        SidecarConfig loaded;
+        try {
+            loaded = withPorts(ConfigLoader.load(configFile), options);
+        } catch (io.oldguard.config.ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("oldguard demo: " + e.getMessage());
+            return 2;
+        }
+        Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
+        String clash = java.util.stream.Stream.of(
+                        Ports.inUse(backend.getValue().endpoint().getHost(), backend.getValue().endpoint().getPort(), "--simulator-port"),
+                        Ports.inUse(loaded.listeners().agent().host(), loaded.listeners().agent().port(), "--agent-port"),
+                        Ports.inUse(loaded.listeners().admin().host(), loaded.listeners().admin().port(), "--admin-port"))
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (clash != null) {
+            System.err.println("oldguard demo: " + clash);
+            return 1;
+        }
         System.out.println("== oldguard demo: starting embedded PostgreSQL, the 2008 inventory service and oldguard");
         try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
-            SidecarConfig loaded = ConfigLoader.load(configFile);
-            Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
             SimulatorSettings settings = SimulatorSettings.defaults(loaded.resolve(backend.getValue().wsdl()),
                     db.jdbcUrl(), "postgres", "").withPort(backend.getValue().endpoint().getPort());
             try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(settings)) {
@@ -63,7 +83,8 @@ final class DemoCommand {
                     if (!options.flag("exit")) {
                         printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
                         System.out.println("  admin token: " + adminToken);
-                        RunCommand.awaitShutdown();
+                        // Never returns: the shutdown hook stops all three, in this order, and the JVM exits.
+                        RunCommand.awaitShutdown(sidecar, simulator, db);
                     }
                 }
             }
@@ -78,6 +99,44 @@ final class DemoCommand {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** {@code --agent-port}, {@code --admin-port} and {@code --simulator-port} over what {@code sidecar.yaml} says. */
+    private static SidecarConfig withPorts(SidecarConfig config, Options options) {
+        SidecarConfig result = config;
+        Listener agent = config.listeners().agent();
+        Listener admin = config.listeners().admin();
+        int agentPort = port(options, "agent-port", agent.port());
+        int adminPort = port(options, "admin-port", admin.port());
+        if (agentPort != agent.port() || adminPort != admin.port()) {
+            result = result.withListeners(new Listeners(new Listener(agent.host(), agentPort), new Listener(admin.host(), adminPort)));
+        }
+        Map.Entry<String, SoapBackendConfig> backend = config.backends().entrySet().iterator().next();
+        URI endpoint = backend.getValue().endpoint();
+        int simulatorPort = port(options, "simulator-port", endpoint.getPort());
+        if (simulatorPort != endpoint.getPort()) {
+            URI moved = URI.create(endpoint.getScheme() + "://" + endpoint.getHost() + ":" + simulatorPort + endpoint.getPath());
+            Map<String, SoapBackendConfig> backends = new java.util.LinkedHashMap<>(config.backends());
+            backends.put(backend.getKey(), backend.getValue().withEndpoint(moved));
+            result = result.withBackends(backends);
+        }
+        return result;
+    }
+
+    private static int port(Options options, String name, int fallback) {
+        String value = options.get(name, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 1 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // Reported below with the expected range.
+        }
+        throw new IllegalArgumentException("--" + name + " " + value + " (expected: a port number, 1 to 65535)");
     }
 
     /** Every configured database becomes the embedded one, where the simulator keeps the {@code inv} table. */
