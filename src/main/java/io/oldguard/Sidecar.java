@@ -106,7 +106,10 @@ public final class Sidecar implements AutoCloseable {
         String adminTokenHash = adminTokenHash(config, configFile, env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
-        SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
+        // One probe per database first, so that checking SQL tools (at start and on every reload) does not wait
+        // connectionTimeout for each tool of a database known to be down; readiness keeps the answer current.
+        config.databases().keySet().forEach(pools::probe);
+        SqlVerifier verifier = SqlVerifier.using(pools::connectionIfUsable, (key, why) ->
                 LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
         // The WSDL contracts are read once: a reload checks policies against them, and a WSDL edit needs a restart.
         ToolCatalog wsdlTools;

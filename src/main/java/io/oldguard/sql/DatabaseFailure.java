@@ -19,6 +19,11 @@ import java.sql.SQLTransientConnectionException;
 record DatabaseFailure(String reason, String detail, String sqlState, boolean portClosed) {
 
     static DatabaseFailure of(SQLException e) {
+        if (e instanceof DatabasePools.Unusable unusable) {
+            Reachability found = unusable.found();
+            return new DatabaseFailure(found.reason(), found.detail() + " (at the last readiness probe)", "08001",
+                    found.state() == Reachability.State.UNREACHABLE);
+        }
         SQLException cause = e;
         // The innermost SQL exception carries the server's answer; a non-SQL cause below it the network's.
         Throwable network = null;

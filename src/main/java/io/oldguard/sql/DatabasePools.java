@@ -25,6 +25,7 @@ public final class DatabasePools implements AutoCloseable {
 
     private final Map<String, HikariDataSource> pools;
     private final Map<String, DatabaseProbe> probes;
+    private final Map<String, Reachability> lastProbed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DatabasePools(Map<String, HikariDataSource> pools, Map<String, DatabaseProbe> probes) {
         this.pools = pools;
@@ -48,7 +49,22 @@ public final class DatabasePools implements AutoCloseable {
 
     /** Whether oldguard can log in to the database and run {@code SELECT 1}, on a connection outside the pool. */
     public Reachability probe(String database) {
-        return probes.get(database).probe();
+        Reachability found = probes.get(database).probe();
+        lastProbed.put(database, found);
+        return found;
+    }
+
+    /**
+     * A pooled connection, or at once an exception naming why not when the last probe found the database
+     * unusable: checking SQL tools must not wait {@code connectionTimeout} per tool for a database already known to
+     * be down (a reload would take seconds to apply). Never probed: tries the pool.
+     */
+    public Connection connectionIfUsable(String database) throws SQLException {
+        Reachability last = lastProbed.get(database);
+        if (last != null && !last.up()) {
+            throw new Unusable(last);
+        }
+        return connection(database);
     }
 
     public Connection connection(String database) throws SQLException {
@@ -97,5 +113,20 @@ public final class DatabasePools implements AutoCloseable {
     @Override
     public void close() {
         pools.values().forEach(HikariDataSource::close);
+    }
+
+    /** The database was found unusable by the last readiness probe; no connection was tried. */
+    static final class Unusable extends SQLException {
+
+        private final transient Reachability found;
+
+        Unusable(Reachability found) {
+            super("not usable at the last readiness probe: " + found.describe(), "08001");
+            this.found = found;
+        }
+
+        Reachability found() {
+            return found;
+        }
     }
 }
