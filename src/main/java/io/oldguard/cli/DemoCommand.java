@@ -56,6 +56,7 @@ final class DemoCommand {
         }
         System.out.println("== oldguard demo: starting embedded PostgreSQL, the 2008 inventory service and oldguard");
         try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
+            System.out.println("   embedded PostgreSQL on 127.0.0.1:" + db.port() + " (user postgres; it stops with the demo)");
             SimulatorSettings settings = SimulatorSettings.defaults(loaded.resolve(backend.getValue().wsdl()),
                     db.jdbcUrl(), "postgres", "").withPort(backend.getValue().endpoint().getPort());
             try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(settings)) {
