@@ -10,6 +10,7 @@ import io.oldguard.call.Reachability;
 import io.oldguard.metrics.MetricNames;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -57,7 +58,7 @@ public final class Readiness implements AutoCloseable {
             Reachability now = backend.probe();
             Reachability before = found.put(name, now);
             // Logged on a change of state or reason, not of detail: a refused connect's text may vary.
-            if (before.state() != now.state() || !java.util.Objects.equals(before.reason(), now.reason())) {
+            if (before.state() != now.state() || !Objects.equals(before.reason(), now.reason())) {
                 if (now.up()) {
                     LOG.info("backend {} is reachable", name, kv("event", Events.BACKEND_REACHABILITY), kv("backend", name),
                             kv("state", now.state().label()), kv("reachable", true));

@@ -20,7 +20,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * {@code oldguard demo}: embedded PostgreSQL, the legacy simulator and oldguard in one process, configured from
@@ -45,11 +48,11 @@ final class DemoCommand {
             return 2;
         }
         Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
-        String clash = java.util.stream.Stream.of(
+        String clash = Stream.of(
                         Ports.inUse(backend.getValue().endpoint().getHost(), backend.getValue().endpoint().getPort(), "--simulator-port"),
                         Ports.inUse(loaded.listeners().agent().host(), loaded.listeners().agent().port(), "--agent-port"),
                         Ports.inUse(loaded.listeners().admin().host(), loaded.listeners().admin().port(), "--admin-port"))
-                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+                .filter(Objects::nonNull).findFirst().orElse(null);
         if (clash != null) {
             System.err.println("oldguard demo: " + clash);
             return 1;
@@ -117,7 +120,7 @@ final class DemoCommand {
         int simulatorPort = port(options, "simulator-port", endpoint.getPort());
         if (simulatorPort != endpoint.getPort()) {
             URI moved = URI.create(endpoint.getScheme() + "://" + endpoint.getHost() + ":" + simulatorPort + endpoint.getPath());
-            Map<String, SoapBackendConfig> backends = new java.util.LinkedHashMap<>(config.backends());
+            Map<String, SoapBackendConfig> backends = new LinkedHashMap<>(config.backends());
             backends.put(backend.getKey(), backend.getValue().withEndpoint(moved));
             result = result.withBackends(backends);
         }

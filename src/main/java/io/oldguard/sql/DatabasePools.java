@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One small HikariCP pool per configured database. Every connection carries the guard rails the incident lacked:
@@ -25,7 +26,7 @@ public final class DatabasePools implements AutoCloseable {
 
     private final Map<String, HikariDataSource> pools;
     private final Map<String, DatabaseProbe> probes;
-    private final Map<String, Reachability> lastProbed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Reachability> lastProbed = new ConcurrentHashMap<>();
 
     private DatabasePools(Map<String, HikariDataSource> pools, Map<String, DatabaseProbe> probes) {
         this.pools = pools;

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -42,13 +43,13 @@ public final class SqlBackend implements Backend {
 
     private final String database;
     private final DataSource pool;
-    private final java.util.function.Supplier<Reachability> probe;
+    private final Supplier<Reachability> probe;
     private final Duration statementTimeout;
     private final ExecutorService workers;
     private final Clock clock;
 
     /** @param probe the readiness probe: a login and {@code SELECT 1} outside the pool ({@link DatabasePools#probe}) */
-    public SqlBackend(String database, DataSource pool, java.util.function.Supplier<Reachability> probe,
+    public SqlBackend(String database, DataSource pool, Supplier<Reachability> probe,
             Duration statementTimeout, ExecutorService workers, Clock clock) {
         this.database = database;
         this.pool = pool;
