@@ -68,3 +68,42 @@ smoke_call() {
     *) die "smoke call through the sidecar failed: $smoke" ;;
   esac
 }
+
+# Every port the benchmark listens on must be free; a clash names the port and the knob that moves it.
+check_ports() {
+  port_free "$SIM_PORT" || die "port $SIM_PORT on 127.0.0.1 (the simulator's) is in use; stop whatever listens there or set SIM_PORT"
+  port_free "$AGENT_PORT" || die "port $AGENT_PORT on 127.0.0.1 (the sidecar's agent port) is in use; stop whatever listens there or set AGENT_PORT"
+  port_free "$ADMIN_PORT" || die "port $ADMIN_PORT on 127.0.0.1 (the sidecar's admin port) is in use; stop whatever listens there or set ADMIN_PORT"
+}
+
+# Points CONFIG at the sidecar configuration on the chosen ports: the file itself when they are its own, else a
+# copy beside it (its relative paths stay valid), removed on exit.
+PORTS_CONFIG=
+config_on_ports() {
+  if [ "$SIM_PORT" = 18088 ] && [ "$AGENT_PORT" = 18080 ] && [ "$ADMIN_PORT" = 19901 ]; then
+    return
+  fi
+  PORTS_CONFIG="${CONFIG%.yaml}.ports.tmp.yaml"
+  sed -e "s/port: 18080/port: $AGENT_PORT/" -e "s/port: 19901/port: $ADMIN_PORT/" \
+      -e "s#127.0.0.1:18088/#127.0.0.1:$SIM_PORT/#" "$CONFIG" >"$PORTS_CONFIG"
+  CONFIG=$PORTS_CONFIG
+}
+
+# The benchmark's own database on the shared PostgreSQL: made fresh for the run, dropped on exit (KEEP_DB=1 keeps it).
+DB_CREATED=
+create_bench_database() {
+  log "PostgreSQL: creating database $BENCH_DB for this run ($([ "${KEEP_DB:-0}" = 1 ] && echo "kept: KEEP_DB=1" || echo "dropped on exit"))"
+  dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB"
+  createdb -h 127.0.0.1 -U postgres "$BENCH_DB"
+  DB_CREATED=1
+}
+
+# Called by the exit trap, after every process is stopped: no temporary file or database is left behind.
+cleanup_files_and_database() {
+  rm -f "$results"/loadgen.*.tmp
+  [ -n "$PORTS_CONFIG" ] && rm -f "$PORTS_CONFIG"
+  if [ -n "$DB_CREATED" ] && [ "${KEEP_DB:-0}" != 1 ]; then
+    dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB" 2>/dev/null || log "could not drop database $BENCH_DB"
+  fi
+  return 0
+}

@@ -26,7 +26,8 @@
 #   INITIAL_WARMUP=45    seconds of ramp before the first round: oldguard at LIMIT/2 for a third, then at LIMIT
 #                        (both JVMs start cold: JIT), not recorded
 #   REFUSAL_P99_TARGET=5 ms; GOODPUT_TARGET=95 (% of LIMIT)
-#   QUIET_BUSY, QUIET_MAX, NOISY_CORES, RETRIES, BENCH_DB, SIDECAR_JAVA_OPTS, LOADGEN_JAVA_OPTS: as in bench/run.sh
+#   QUIET_BUSY, QUIET_MAX, NOISY_CORES, RETRIES, BENCH_DB, KEEP_DB, SIM_PORT, AGENT_PORT, ADMIN_PORT,
+#   SIDECAR_JAVA_OPTS, LOADGEN_JAVA_OPTS: as in bench/run.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -48,9 +49,9 @@ BENCH_DB=${BENCH_DB:-oldguard_bench}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms512m -Xmx512m}
 
-SIM_PORT=18088
-AGENT_PORT=18080
-ADMIN_PORT=19901
+SIM_PORT=${SIM_PORT:-18088}
+AGENT_PORT=${AGENT_PORT:-18080}
+ADMIN_PORT=${ADMIN_PORT:-19901}
 SOAP_URL="http://127.0.0.1:$SIM_PORT/inventory"
 TOOL_URL="http://127.0.0.1:$AGENT_PORT/v1/tools/GetStock"
 METRICS_URL="http://127.0.0.1:$ADMIN_PORT/metrics"
@@ -82,6 +83,7 @@ cleanup() {
   stop_pid "$LG_PID" "load generator"
   stop_pid "$SIDECAR_PID" "sidecar"
   stop_pid "$SIM_PID" "simulator"
+  cleanup_files_and_database
   exit "$rc"
 }
 trap cleanup EXIT
@@ -120,16 +122,13 @@ metric() {   # file, metric name with labels as a grep -F string: its value, 0 i
 . scripts/java-home.sh
 log "building if needed (bin/oldguard)"
 bin/oldguard --help >/dev/null
+check_ports
+config_on_ports
 bin/oldguard check --config "$CONFIG" >&2 || die "$CONFIG does not check"
 
-for p in $SIM_PORT $AGENT_PORT $ADMIN_PORT; do
-  port_free "$p" || die "port $p on 127.0.0.1 is in use; stop whatever listens there first"
-done
-
-log "PostgreSQL: making sure it runs, resetting database $BENCH_DB"
+log "PostgreSQL: making sure it runs on 127.0.0.1:5432"
 scripts/services.sh
-dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB"
-createdb -h 127.0.0.1 -U postgres "$BENCH_DB"
+create_bench_database
 
 : >"$results/overload-loadgen.log"
 log "starting the legacy simulator on port $SIM_PORT (32 workers, no added latency)"

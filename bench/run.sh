@@ -24,7 +24,11 @@
 #   NOISY_CORES=0.25     a run counts as disturbed when processes outside the benchmark used more than this many
 #                        cores during it (otherCores = host busy cores - ours; approximate, +-0.2)
 #   RETRIES=2            disturbed runs repeated at most this many times in all (kept, marked 'repeated')
-#   BENCH_DB=oldguard_bench  database (dropped and recreated), at 127.0.0.1:5432 as user postgres
+#   BENCH_DB=oldguard_bench  database created for the run on the PostgreSQL at 127.0.0.1:5432 (as user postgres,
+#                        dropped first if it exists) and dropped again on exit
+#   KEEP_DB=1            keep that database after the run (to look at it)
+#   SIM_PORT=18088 AGENT_PORT=18080 ADMIN_PORT=19901  the simulator's port, and the sidecar's agent and admin
+#                        ports (bench/sidecar-bench.yaml's; other values run a copy of it with those ports)
 #   PROFILE=1            record the sidecar with JFR into bench/results/sidecar.jfr (figures then include
 #                        the profiler's overhead: use for finding hot spots, not for the numbers)
 #   SIDECAR_JAVA_OPTS    extra JVM options for the sidecar (passed as JAVA_TOOL_OPTIONS)
@@ -51,9 +55,9 @@ LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms512m -Xmx512m}
 MONITOR=${MONITOR:-1}
 MODES=${MODES:-soap oldguard passthrough}
 
-SIM_PORT=18088
-AGENT_PORT=18080
-ADMIN_PORT=19901
+SIM_PORT=${SIM_PORT:-18088}
+AGENT_PORT=${AGENT_PORT:-18080}
+ADMIN_PORT=${ADMIN_PORT:-19901}
 SOAP_URL="http://127.0.0.1:$SIM_PORT/inventory"
 TOOL_URL="http://127.0.0.1:$AGENT_PORT/v1/tools/GetStock"
 PASS_URL="http://127.0.0.1:$AGENT_PORT/inventory"
@@ -92,6 +96,7 @@ cleanup() {
   fi
   stop_pid "$SIDECAR_PID" "sidecar"
   stop_pid "$SIM_PID" "simulator"
+  cleanup_files_and_database
   exit "$rc"
 }
 trap cleanup EXIT
@@ -132,14 +137,12 @@ loadgen() {
 log "building if needed (bin/oldguard)"
 bin/oldguard --help >/dev/null
 
-for p in $SIM_PORT $AGENT_PORT $ADMIN_PORT; do
-  port_free "$p" || die "port $p on 127.0.0.1 is in use; stop whatever listens there first"
-done
+check_ports
+config_on_ports
 
-log "PostgreSQL: making sure it runs, resetting database $BENCH_DB"
+log "PostgreSQL: making sure it runs on 127.0.0.1:5432"
 scripts/services.sh
-dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB"
-createdb -h 127.0.0.1 -U postgres "$BENCH_DB"
+create_bench_database
 
 : >"$results/loadgen.log"
 log "starting the legacy simulator on port $SIM_PORT (32 workers, no added latency)"

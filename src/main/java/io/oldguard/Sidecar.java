@@ -28,6 +28,7 @@ import io.oldguard.validation.ValidationGuard;
 import io.oldguard.guard.GuardChain;
 import io.oldguard.guard.GuardChain.NamedGuard;
 import io.oldguard.http.AgentPortServer;
+import io.oldguard.http.PortInUse;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.Identities;
 import io.oldguard.policy.PolicySet;
@@ -117,7 +118,10 @@ public final class Sidecar implements AutoCloseable {
         String adminTokenHash = adminTokenHash(config, configFile, env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
-        SqlVerifier verifier = SqlVerifier.using(pools::connection, (key, why) ->
+        // One probe per database first, so that checking SQL tools (at start and on every reload) does not wait
+        // connectionTimeout for each tool of a database known to be down; readiness keeps the answer current.
+        config.databases().keySet().forEach(pools::probe);
+        SqlVerifier verifier = SqlVerifier.using(pools::connectionIfUsable, (key, why) ->
                 LOG.warn("SQL tool not checked: {}", why, kv("event", Events.SQL_TOOL_UNVERIFIED), kv("key", key)));
         // The WSDL contracts are read once: a reload checks policies against them, and a WSDL edit needs a restart.
         ToolCatalog wsdlTools;
@@ -169,7 +173,7 @@ public final class Sidecar implements AutoCloseable {
         // Backend-wide limits in sidecar.yaml apply live; the rest of a backend's settings need a restart.
         policies.onApplied(loaded -> loaded.backendLimits().forEach((name, limits) -> shaped.get(name).reconfigure(limits)));
         config.databases().forEach((name, db) -> {
-            SqlBackend sql = new SqlBackend(name, pools.get(name), db.url(), db.statementTimeout(), workers, clock);
+            SqlBackend sql = new SqlBackend(name, pools.get(name), () -> pools.probe(name), db.statementTimeout(), workers, clock);
             // The pool is the bulkhead; a call waits for a connection at most connectionTimeout.
             BackendLimits waitForConnection = new BackendLimits(null, db.connectionTimeout(), null, null);
             backends.put(name, new ProtectedBackend(name, sql, db.maxPoolSize(), waitForConnection, db.breaker(),
@@ -213,6 +217,10 @@ public final class Sidecar implements AutoCloseable {
             }
             state.close();
             pools.close();
+            if (e instanceof PortInUse inUse) {
+                String key = inUse.port() == config.listeners().admin().port() ? "listeners.admin.port" : "listeners.agent.port";
+                throw ConfigException.of(configFile, key, inUse.getMessage() + " (expected: a free port; `ss -ltnp` shows who holds it)");
+            }
             throw e;
         }
         if (!config.policyWatch().isZero()) {

@@ -107,7 +107,13 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         ObjectNode body = HttpResponses.JSON.createObjectNode().put("status", ready ? "READY" : "NOT_READY");
         body.put("config", "loaded");
         ObjectNode backends = body.putObject("backends");
-        shared.readiness().backends().forEach((name, up) -> backends.put(name, up ? "reachable" : "unreachable"));
+        shared.readiness().backends().forEach((name, found) -> {
+            // The reason only: the server's own words (role and database names) go to the log, not to this open page.
+            ObjectNode backend = backends.putObject(name).put("state", found.state().label());
+            if (!found.up()) {
+                backend.put("reason", found.reason());
+            }
+        });
         body.set("store", HttpResponses.JSON.valueToTree(shared.readiness().store()));
         return HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body, null);
     }

@@ -15,6 +15,7 @@ import io.oldguard.config.AdminConfig;
 import io.oldguard.config.Listener;
 import io.oldguard.halt.HaltRegistry;
 import io.oldguard.http.ListenerConnections;
+import io.oldguard.http.PortInUse;
 import io.oldguard.policy.PolicyStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -68,9 +69,15 @@ public final class AdminServer implements AutoCloseable {
                     .sync()
                     .channel();
             return new AdminServer(group, channel);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) {
+            // Also a BindException, which Netty rethrows undeclared: without this the loops would keep the JVM alive.
             group.shutdownGracefully();
-            throw e;
+            Exception translated = PortInUse.translate(e, listener.host(), listener.port());
+            if (translated instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw translated instanceof RuntimeException r ? r : new IllegalStateException("cannot listen on "
+                    + listener.host() + ":" + listener.port() + ": " + translated, translated);
         }
     }
 

@@ -101,8 +101,13 @@ final class AgentsAdminApi {
     }
 
     private FullHttpResponse halt(String agent, String reason) {
-        Halt halt = halts.haltByOperator(new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
-                halts.clock().instant(), null, null, null, null, policies.get().version()));
+        Halt requested = new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
+                halts.clock().instant(), null, null, null, null, policies.get().version());
+        Halt halt = halts.haltByOperator(requested);
+        if (halt != requested) {
+            // The halt in force keeps the evidence of why (violations, request id); a second reason would hide it.
+            return HttpResponses.problem(Refusals.alreadyHalted(halt), null);
+        }
         LOG.error("CRITICAL agent {} halted by an operator: {}", agent, reason, kv("severity", "CRITICAL"),
                 kv("event", Events.AGENT_HALTED_MANUAL), kv("agent", agent), kv("reason", reason),
                 kv("policyVersion", halt.policyVersion()));

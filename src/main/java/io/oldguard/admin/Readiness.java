@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
+import io.oldguard.call.Reachability;
 import io.oldguard.metrics.MetricNames;
 import io.oldguard.store.SharedState;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -17,16 +19,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Probes each backend on a virtual thread at a fixed interval and keeps the last answer, so {@code /readyz}
- * reads a flag instead of doing network I/O on the admin event loop. The probe is a TCP connect: it proves the
- * legacy service listens without adding a SOAP call to its load.
+ * reads a flag instead of doing network I/O on the admin event loop. A SOAP service is probed with a TCP
+ * connect (it proves the service listens without adding a SOAP call to its load); a database with a login and
+ * {@code SELECT 1}, because its port answering says nothing about whether oldguard may use it.
  */
 public final class Readiness implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Readiness.class);
+    private static final Reachability NOT_PROBED = Reachability.unreachable("not-probed", "no probe has finished yet");
 
     private final Map<String, Backend> backends;
     private final SharedState store;
-    private final Map<String, Boolean> up = new ConcurrentHashMap<>();
+    private final Map<String, Reachability> found = new ConcurrentHashMap<>();
     private final Thread prober;
 
     /** @param store where limits and halts live; in fleet mode its state is shown, and {@code refuse} while away is not ready */
@@ -34,9 +38,9 @@ public final class Readiness implements AutoCloseable {
         this.backends = Map.copyOf(backends);
         this.store = store;
         backends.keySet().forEach(name -> {
-            up.put(name, Boolean.FALSE);
-            Gauge.builder(MetricNames.BACKEND_UP, () -> up.get(name) ? 1 : 0)
-                    .description("1 when the backend answered the last reachability probe")
+            found.put(name, NOT_PROBED);
+            Gauge.builder(MetricNames.BACKEND_UP, () -> found.get(name).up() ? 1 : 0)
+                    .description("1 when the last readiness probe could use the backend (a database: log in and run SELECT 1)")
                     .tag(MetricNames.TAG_BACKEND, name)
                     .register(registry);
         });
@@ -55,18 +59,25 @@ public final class Readiness implements AutoCloseable {
 
     private void probeAll() {
         backends.forEach((name, backend) -> {
-            boolean now = backend.reachable();
-            Boolean before = up.put(name, now);
-            if (before == null || before != now) {
-                LOG.info("backend {} is {}", name, now ? "reachable" : "unreachable",
-                        kv("event", Events.BACKEND_REACHABILITY), kv("backend", name), kv("reachable", now));
+            Reachability now = backend.probe();
+            Reachability before = found.put(name, now);
+            // Logged on a change of state or reason, not of detail: a refused connect's text may vary.
+            if (before.state() != now.state() || !Objects.equals(before.reason(), now.reason())) {
+                if (now.up()) {
+                    LOG.info("backend {} is reachable", name, kv("event", Events.BACKEND_REACHABILITY), kv("backend", name),
+                            kv("state", now.state().label()), kv("reachable", true));
+                } else {
+                    LOG.warn("backend {}: {}", name, now.describe(), kv("event", Events.BACKEND_REACHABILITY),
+                            kv("backend", name), kv("state", now.state().label()), kv("reachable", false),
+                            kv("reason", now.reason()), kv("detail", now.detail()));
+                }
             }
         });
     }
 
-    /** Backend name → reachable, in name order. */
-    public Map<String, Boolean> backends() {
-        return new TreeMap<>(up);
+    /** Backend name → what its last probe found, in name order. */
+    public Map<String, Reachability> backends() {
+        return new TreeMap<>(found);
     }
 
     /**
@@ -74,7 +85,8 @@ public final class Readiness implements AutoCloseable {
      * up, or its fallback is local shares (a sidecar that refuses every call while Redis is away is not ready).
      */
     public boolean ready() {
-        return !up.containsValue(Boolean.FALSE) && !String.valueOf(store.status().get("fallback")).startsWith("refuse");
+        return found.values().stream().allMatch(Reachability::up)
+                && !String.valueOf(store.status().get("fallback")).startsWith("refuse");
     }
 
     /** The shared store's mode and state, for {@code /readyz}. */

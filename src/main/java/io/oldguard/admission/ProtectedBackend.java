@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
+import io.oldguard.call.Reachability;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
@@ -170,8 +171,8 @@ public final class ProtectedBackend implements Backend {
     }
 
     @Override
-    public boolean reachable() {
-        return inner.reachable();
+    public Reachability probe() {
+        return inner.probe();
     }
 
     /** A call waits at most {@code maxWait}, and never past its deadline. */

@@ -14,17 +14,19 @@ public final class Events {
     /** An operator halted an agent by hand. */
     public static final String AGENT_HALTED_MANUAL = "agent.halted.manual";
     public static final String AGENT_RELEASED = "agent.released";
+    /** WARN: an agent halted before a restart, read back from the halts file at start: it stays halted. */
+    public static final String AGENT_HALT_RESTORED = "agent.halt_restored";
     /** WARN: a call refused for its arguments without halting (reject, or a strike below the limit). */
     public static final String VALIDATION_REJECTED = "validation.rejected";
     /** WARN: a rule in observe mode would have refused this call; it was let through. */
     public static final String VALIDATION_OBSERVED = "validation.observed";
-    /** WARN at start: halted agents read back from the halts file (they stay halted). */
-    public static final String HALTS_RESTORED = "halts.restored";
     public static final String HALTS_NOT_PERSISTED = "halts.not_persisted";
     /** WARN: a backend's circuit breaker changed state. */
     public static final String BREAKER_TRANSITION = "breaker.transition";
     /** WARN: a SQL tool could not be checked against its database at start (database unreachable). */
     public static final String SQL_TOOL_UNVERIFIED = "sql.tool.unverified";
+    /** WARN: a SQL tool's call failed in the database; the full error (or, without a connection, its cause). */
+    public static final String SQL_ERROR = "sql.error";
     /** WARN: a new policy set is in force. */
     public static final String POLICY_RELOADED = "policy.reloaded";
     /** ERROR: policy files changed but do not load; the previous set stays in force. */

@@ -8,6 +8,6 @@ public interface Backend {
 
     CallResult invoke(ToolCall call);
 
-    /** Whether the system answers at all; cheap, for {@code /readyz}. Runs off the event loop. */
-    boolean reachable();
+    /** Whether the system can be used, and if not, why; cheap, for {@code /readyz}. Runs off the event loop. */
+    Reachability probe();
 }

@@ -107,6 +107,11 @@ public final class WsdlCatalog {
             }
         }
         String description = textOf(op.getDocumentationElement());
+        if (description.isEmpty()) {
+            // An empty description leaves the model guessing what the tool does: say at least what it calls with what.
+            description = "Calls the " + op.getName() + " operation of the " + backend + " SOAP service"
+                    + (parameters.isEmpty() ? "." : " with " + String.join(", ", parameters.stream().map(Parameter::name).toList()) + ".");
+        }
         SoapOperation soap = new SoapOperation(op.getName(), requestName, responseName, soapAction, childNamespace);
         return new Tool(op.getName(), description, backend, soap, parameters, fields(response, types));
     }

@@ -67,11 +67,28 @@ final class AgentsCommand {
             System.out.println(json.writeValueAsString(json.readTree(response.body())));
             return response.statusCode() == 200 ? 0 : 1;
         } catch (IOException e) {
-            System.err.println("oldguard agents: cannot reach the admin API at " + base + " (" + e.getMessage() + ")");
+            System.err.println("oldguard agents: cannot reach the admin API at " + base + " (" + why(e)
+                    + "); is oldguard running, and is that its admin port (listeners.admin in sidecar.yaml, or --admin-url)?");
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** The JDK's HTTP client throws a ConnectException without a message; its cause says what happened. */
+    private static String why(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (t instanceof java.net.http.HttpConnectTimeoutException) {
+                return "no answer within 3 s";
+            }
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 }

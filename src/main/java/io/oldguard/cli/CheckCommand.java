@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oldguard.Setup;
+import io.oldguard.catalog.SqlQuery;
 import io.oldguard.config.ConfigException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.oldguard.config.ConfigLoader;
@@ -46,9 +47,12 @@ final class CheckCommand {
                 print(JSON.createObjectNode().put("ok", true).put("config", config.toString())
                         .put("version", setup.policies().version()).put("tools", setup.catalog().all().size()));
             } else {
-                System.out.println("ok: " + config + " — " + setup.catalog().all().size() + " tools from "
-                        + setup.config().backends().size() + " backend(s), " + setup.config().agents().size()
-                        + " agents, policy version " + setup.policies().version());
+                long sql = setup.catalog().all().stream().filter(t -> t.binding() instanceof SqlQuery).count();
+                long soap = setup.catalog().all().size() - sql;
+                System.out.println("ok: " + config + " — " + setup.catalog().all().size() + " tools (" + soap
+                        + " SOAP operations of " + setup.config().backends().size() + " backend(s), " + sql
+                        + " SQL tools on " + setup.config().databases().size() + " database(s)), "
+                        + setup.config().agents().size() + " agents, policy version " + setup.policies().version());
             }
             return 0;
         } catch (ConfigException e) {

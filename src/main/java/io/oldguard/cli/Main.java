@@ -16,20 +16,35 @@ public final class Main {
                                                             validate config, WSDL and policies; exit 1 on any problem
               check      --diff OLD NEW [--config sidecar.yaml] [--format json]
                                                             what changing policy folder OLD into NEW does
-              tools      [--config sidecar.yaml] [--format openai]
-                                                            print the generated tool schemas
+              tools      [--config sidecar.yaml] [--agent ID] [--format openai]
+                                                            print the generated tool schemas (those one agent is offered)
               agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]
                                                             halted agents, through the admin API (token: admin.tokenEnv)
-              demo       [--exit]                           embedded PostgreSQL + legacy simulator + oldguard, a few calls
-              simulator  [--port 8088] [--jdbc-url URL --db-user U --db-password P] [--latency 0ms] [--workers 4]
+              demo       [--config sidecar.yaml] [--agent-port 8080] [--admin-port 9901] [--simulator-port 8088] [--exit]
+                                                            embedded PostgreSQL + legacy simulator + oldguard, a few calls
+              simulator  [--port 8088] [--workers 4] [--latency 0ms] [--wsdl wsdl/inventory.wsdl]
+                         [--db-port 5432 | --jdbc-url URL [--db-user postgres] [--db-password P]] [--db-pool 10]
                                                             the legacy SOAP simulator alone (embedded PostgreSQL without --jdbc-url)
+              version                                       print oldguard's version (also --version)
             """;
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        stopLogging();
+        System.exit(code);
+    }
+
+    /**
+     * Writes out what the asynchronous appender still holds and stops logging. Logback's own shutdown hook is not
+     * used: it would race the hook that closes the sidecar, and the closing lines would be lost.
+     */
+    static void stopLogging() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+            logback.stop();
+        }
     }
 
     static int run(String[] args) {
@@ -45,12 +60,17 @@ public final class Main {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
+        if (args[0].equals("version") || args[0].equals("--version")) {
+            System.out.println("oldguard " + version());
+            return 0;
+        }
         if (!args[0].equals("run") && System.getProperty("OLDGUARD_LOG_TARGET") == null) {
             // Only a serving sidecar logs to stdout; the other commands keep stdout for what they print.
             System.setProperty("OLDGUARD_LOG_TARGET", "System.err");
         }
         if (args[0].equals("agents")) {
-            if (args.length < 2) {
+            if (args.length < 2 || args[1].startsWith("--")) {
+                System.err.println("oldguard agents: which action? (expected: list, release or halt, before the options)");
                 System.err.print(USAGE);
                 return 2;
             }
@@ -77,13 +97,20 @@ public final class Main {
         });
     }
 
+    /** The jar's {@code Implementation-Version}; a build from the classes folder has none. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build, not from the jar)" : version;
+    }
+
     /** The options each command reads; any other is refused, so a typo in a CI script fails instead of being ignored. */
     private static final java.util.Map<String, java.util.Set<String>> KNOWN = java.util.Map.of(
             "run", java.util.Set.of("config"),
             "check", java.util.Set.of("config", "db", "diff", "format"),
-            "tools", java.util.Set.of("config", "format"),
-            "demo", java.util.Set.of("config", "exit"),
-            "simulator", java.util.Set.of("db-password", "db-pool", "db-user", "jdbc-url", "latency", "port", "workers", "wsdl"),
+            "tools", java.util.Set.of("agent", "config", "format"),
+            "demo", java.util.Set.of("admin-port", "agent-port", "config", "exit", "simulator-port"),
+            "simulator", java.util.Set.of("db-password", "db-pool", "db-port", "db-user", "jdbc-url", "latency", "port",
+                    "workers", "wsdl"),
             "agents", java.util.Set.of("admin-url", "agent", "config", "reason"));
 
     private static int withOptions(String[] args, int from, java.util.function.ToIntFunction<Options> command) {

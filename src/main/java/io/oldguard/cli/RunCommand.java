@@ -28,18 +28,25 @@ public final class RunCommand {
         }
     }
 
+    /**
+     * Blocks until the JVM is told to stop (SIGTERM, SIGINT), then closes {@code resources} in the given order on
+     * the shutdown hook and only then stops logging, so their last lines ({@code sidecar.stopped}) are written.
+     * The caller must not close anything itself afterwards: the JVM halts as soon as the hook is done, and
+     * whatever a racing main thread was still closing (an embedded PostgreSQL) would be left running. So this
+     * never returns.
+     */
     public static void awaitShutdown(AutoCloseable... resources) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (AutoCloseable r : resources) {
                 try {
                     r.close();
-                } catch (Exception ignored) {
+                } catch (Exception e) {
                     // Shutting down: the next resource must still be closed.
+                    System.err.println("oldguard: closing " + r + " failed: " + e);
                 }
             }
-            stopped.countDown();
+            Main.stopLogging();
         }, "oldguard-shutdown"));
-        stopped.await();
+        new CountDownLatch(1).await();
     }
 }

@@ -17,7 +17,7 @@ public final class RestartRequired {
     }
 
     /**
-     * Keys, most specific known (e.g. {@code backends.inventory}), whose value differs; empty if none.
+     * Keys of the settings whose value differs (e.g. {@code backends.inventory.maxConnections}); empty if none.
      *
      * @param wsdlDigests {@link #wsdlDigests} of the running configuration, taken at start: an edited WSDL file is
      *                    a change too ({@code backends.<name>.wsdl})
@@ -25,7 +25,7 @@ public final class RestartRequired {
     public static List<String> between(SidecarConfig running, Map<String, String> wsdlDigests, SidecarConfig edited) {
         List<String> keys = new ArrayList<>(between(running, edited));
         wsdlDigests(edited).forEach((name, digest) -> {
-            if (wsdlDigests.containsKey(name) && !digest.equals(wsdlDigests.get(name)) && !keys.contains("backends." + name)) {
+            if (wsdlDigests.containsKey(name) && !digest.equals(wsdlDigests.get(name)) && !keys.contains("backends." + name + ".wsdl")) {
                 keys.add("backends." + name + ".wsdl");
             }
         });
@@ -47,7 +47,7 @@ public final class RestartRequired {
         return digests;
     }
 
-    /** Keys, most specific known (e.g. {@code backends.inventory}), whose value differs; empty if none. */
+    /** Keys of the settings whose value differs (e.g. {@code backends.inventory.maxConnections}); empty if none. */
     public static List<String> between(SidecarConfig running, SidecarConfig edited) {
         List<String> keys = new ArrayList<>();
         same(keys, "listeners", running.listeners(), edited.listeners());
@@ -69,10 +69,27 @@ public final class RestartRequired {
         return rest;
     }
 
+    /**
+     * Adds {@code key} if the values differ — or, for two records of one type, the key of each component that
+     * differs, so an edit is named by the setting changed ({@code backends.inventory.maxConnections}), not the
+     * block it sits in. Record components carry the YAML keys' names.
+     */
     private static void same(List<String> keys, String key, Object running, Object edited) {
-        if (!Objects.equals(running, edited)) {
-            keys.add(key);
+        if (Objects.equals(running, edited)) {
+            return;
         }
+        if (running instanceof Record r && edited instanceof Record e && r.getClass() == e.getClass()) {
+            try {
+                for (java.lang.reflect.RecordComponent component : r.getClass().getRecordComponents()) {
+                    same(keys, key + "." + component.getName(), component.getAccessor().invoke(r),
+                            component.getAccessor().invoke(e));
+                }
+                return;
+            } catch (ReflectiveOperationException unreadable) {
+                // A record whose accessors cannot be called from here: name the block, as before.
+            }
+        }
+        keys.add(key);
     }
 
     private static void entries(List<String> keys, String key, Map<String, ?> running, Map<String, ?> edited) {

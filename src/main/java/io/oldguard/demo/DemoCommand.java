@@ -2,10 +2,13 @@ package io.oldguard.demo;
 
 import io.oldguard.Sidecar;
 import io.oldguard.cli.Options;
+import io.oldguard.cli.Ports;
 import io.oldguard.cli.RunCommand;
 import io.oldguard.config.ConfigLoader;
 import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.HaltsConfig;
+import io.oldguard.config.Listener;
+import io.oldguard.config.Listeners;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.simulator.LegacyInventorySimulator;
@@ -20,7 +23,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * {@code oldguard demo}: embedded PostgreSQL, the legacy simulator and oldguard in one process, configured from
@@ -34,10 +40,29 @@ final class DemoCommand {
 
     static int run(Options options) {
         Path configFile = Path.of(options.get("config", "sidecar.yaml"));
+        SidecarConfig loaded;
+        try {
+            loaded = withPorts(ConfigLoader.load(configFile), options);
+        } catch (io.oldguard.config.ConfigException e) {
+            e.problems().forEach(p -> System.err.println("error: " + p));
+            return 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("oldguard demo: " + e.getMessage());
+            return 2;
+        }
+        Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
+        String clash = Stream.of(
+                        Ports.inUse(backend.getValue().endpoint().getHost(), backend.getValue().endpoint().getPort(), "--simulator-port"),
+                        Ports.inUse(loaded.listeners().agent().host(), loaded.listeners().agent().port(), "--agent-port"),
+                        Ports.inUse(loaded.listeners().admin().host(), loaded.listeners().admin().port(), "--admin-port"))
+                .filter(Objects::nonNull).findFirst().orElse(null);
+        if (clash != null) {
+            System.err.println("oldguard demo: " + clash);
+            return 1;
+        }
         System.out.println("== oldguard demo: starting embedded PostgreSQL, the 2008 inventory service and oldguard");
         try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
-            SidecarConfig loaded = ConfigLoader.load(configFile);
-            Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
+            System.out.println("   embedded PostgreSQL on 127.0.0.1:" + db.port() + " (user postgres; it stops with the demo)");
             SimulatorSettings settings = SimulatorSettings.defaults(loaded.resolve(backend.getValue().wsdl()),
                     db.jdbcUrl(), "postgres", "").withPort(backend.getValue().endpoint().getPort());
             try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(settings)) {
@@ -65,7 +90,8 @@ final class DemoCommand {
                     if (!options.flag("exit")) {
                         printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
                         System.out.println("  admin token: " + adminToken);
-                        RunCommand.awaitShutdown();
+                        // Never returns: the shutdown hook stops all three, in this order, and the JVM exits.
+                        RunCommand.awaitShutdown(sidecar, simulator, db);
                     }
                 }
             }
@@ -80,6 +106,44 @@ final class DemoCommand {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /** {@code --agent-port}, {@code --admin-port} and {@code --simulator-port} over what {@code sidecar.yaml} says. */
+    private static SidecarConfig withPorts(SidecarConfig config, Options options) {
+        SidecarConfig result = config;
+        Listener agent = config.listeners().agent();
+        Listener admin = config.listeners().admin();
+        int agentPort = port(options, "agent-port", agent.port());
+        int adminPort = port(options, "admin-port", admin.port());
+        if (agentPort != agent.port() || adminPort != admin.port()) {
+            result = result.withListeners(new Listeners(new Listener(agent.host(), agentPort), new Listener(admin.host(), adminPort)));
+        }
+        Map.Entry<String, SoapBackendConfig> backend = config.backends().entrySet().iterator().next();
+        URI endpoint = backend.getValue().endpoint();
+        int simulatorPort = port(options, "simulator-port", endpoint.getPort());
+        if (simulatorPort != endpoint.getPort()) {
+            URI moved = URI.create(endpoint.getScheme() + "://" + endpoint.getHost() + ":" + simulatorPort + endpoint.getPath());
+            Map<String, SoapBackendConfig> backends = new LinkedHashMap<>(config.backends());
+            backends.put(backend.getKey(), backend.getValue().withEndpoint(moved));
+            result = result.withBackends(backends);
+        }
+        return result;
+    }
+
+    private static int port(Options options, String name, int fallback) {
+        String value = options.get(name, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 1 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // Reported below with the expected range.
+        }
+        throw new IllegalArgumentException("--" + name + " " + value + " (expected: a port number, 1 to 65535)");
     }
 
     /** Every configured database becomes the embedded one, where the simulator keeps the {@code inv} table. */

@@ -315,6 +315,18 @@ public final class Refusals {
                 "unknown_agent", null, null, null);
     }
 
+    /** A manual halt of an agent already halted without a cool-off: the halt in force, and its reason, stay. */
+    public static Refusal alreadyHalted(Halt halt) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("agent", halt.agent());
+        ext.put("reason", halt.reason());
+        ext.put("haltedSince", halt.since().toString());
+        return new Refusal(409, TYPE_BASE + "already-halted", "Agent already halted",
+                "Agent " + halt.agent() + " is already halted since " + halt.since() + " (" + halt.detail()
+                        + "); that halt and its reason stay. Release the agent first to halt it with another reason.",
+                "already_halted", ext, null, null);
+    }
+
     public static Refusal notHalted(String agent) {
         return new Refusal(404, TYPE_BASE + "not-halted", "Agent not halted",
                 "Agent " + agent + " is not halted; nothing to release.", "not_halted", null, null, null);

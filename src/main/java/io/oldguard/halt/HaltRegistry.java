@@ -71,12 +71,13 @@ public final class HaltRegistry {
         if (Files.exists(file)) {
             try {
                 List<Halt> stored = JSON.readValue(file.toFile(), new TypeReference<List<Halt>>() { });
-                stored.forEach(h -> registry.halts.put(h.agent(), h));
-                if (!stored.isEmpty()) {
-                    LOG.warn("{} halted agent(s) restored from {}: {}", stored.size(), file,
-                            stored.stream().map(Halt::agent).toList(), kv("event", Events.HALTS_RESTORED),
-                            kv("agents", stored.stream().map(Halt::agent).toList()));
-                }
+                stored.forEach(h -> {
+                    registry.halts.put(h.agent(), h);
+                    // Said at start, so an operator wondering why an agent gets 423 after a restart finds it.
+                    LOG.warn("agent {} is still halted ({}, since {}{}): restored from {}", h.agent(), h.reason(), h.since(),
+                            h.until() == null ? "" : ", until " + h.until(), file, kv("event", Events.AGENT_HALT_RESTORED),
+                            kv("agent", h.agent()), kv("reason", h.reason()), kv("haltedSince", h.since().toString()));
+                });
             } catch (IOException e) {
                 throw ConfigException.of(file.toString(), "", "the halted-agents file cannot be read ("
                         + e.getMessage() + "); refusing to start rather than free halted agents — fix or remove it");

@@ -60,9 +60,15 @@ public final class AgentPortServer implements AutoCloseable {
                     .sync()
                     .channel();
             return new AgentPortServer(group, channel);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) {
+            // Also a BindException, which Netty rethrows undeclared: without this the loops would keep the JVM alive.
             group.shutdownGracefully();
-            throw e;
+            Exception translated = PortInUse.translate(e, listener.host(), listener.port());
+            if (translated instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw translated instanceof RuntimeException r ? r : new IllegalStateException("cannot listen on "
+                    + listener.host() + ":" + listener.port() + ": " + translated, translated);
         }
     }
 

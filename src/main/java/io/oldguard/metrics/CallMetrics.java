@@ -1,6 +1,7 @@
 package io.oldguard.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -21,7 +22,8 @@ public final class CallMetrics {
 
     public CallMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge(MetricNames.CALLS_IN_FLIGHT, inFlight);
+        Gauge.builder(MetricNames.CALLS_IN_FLIGHT, inFlight, AtomicInteger::get)
+                .description("Tool calls between decode and answer, on every transport").register(registry);
     }
 
     public void started() {

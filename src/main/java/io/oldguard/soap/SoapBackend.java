@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
+import io.oldguard.call.Reachability;
 import io.oldguard.call.RawMessage;
 import io.oldguard.call.ToolCall;
 import io.oldguard.config.SoapBackendConfig;
@@ -12,8 +13,6 @@ import io.oldguard.guard.Refusals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Clock;
@@ -223,15 +222,10 @@ public final class SoapBackend implements Backend {
 
     /** A TCP connect, not a SOAP call: proves the service listens without adding work to it. */
     @Override
-    public boolean reachable() {
+    public Reachability probe() {
         URI endpoint = config.endpoint();
         int port = endpoint.getPort() > 0 ? endpoint.getPort() : "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 80;
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(endpoint.getHost(), port), (int) config.connectTimeout().toMillis());
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return Reachability.connect(endpoint.getHost(), port, config.connectTimeout());
     }
 
     public void close() {

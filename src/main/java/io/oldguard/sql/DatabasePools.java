@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.oldguard.call.Reachability;
 import io.oldguard.config.ConfigException;
 import io.oldguard.config.DatabaseConfig;
 import io.oldguard.config.Secrets;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One small HikariCP pool per configured database. Every connection carries the guard rails the incident lacked:
@@ -23,19 +25,47 @@ import java.util.Map;
 public final class DatabasePools implements AutoCloseable {
 
     private final Map<String, HikariDataSource> pools;
+    private final Map<String, DatabaseProbe> probes;
+    private final Map<String, Reachability> lastProbed = new ConcurrentHashMap<>();
 
-    private DatabasePools(Map<String, HikariDataSource> pools) {
+    private DatabasePools(Map<String, HikariDataSource> pools, Map<String, DatabaseProbe> probes) {
         this.pools = pools;
+        this.probes = probes;
     }
 
     public static DatabasePools open(SidecarConfig config, String configFile, Map<String, String> env, MeterRegistry metrics) {
         Map<String, HikariDataSource> pools = new LinkedHashMap<>();
-        config.databases().forEach((name, db) -> pools.put(name, pool(name, db, password(config, configFile, name, db, env), metrics)));
-        return new DatabasePools(pools);
+        Map<String, DatabaseProbe> probes = new LinkedHashMap<>();
+        config.databases().forEach((name, db) -> {
+            String password = password(config, configFile, name, db, env);
+            pools.put(name, pool(name, db, password, metrics));
+            probes.put(name, new DatabaseProbe(db, password));
+        });
+        return new DatabasePools(pools, probes);
     }
 
     public HikariDataSource get(String database) {
         return pools.get(database);
+    }
+
+    /** Whether oldguard can log in to the database and run {@code SELECT 1}, on a connection outside the pool. */
+    public Reachability probe(String database) {
+        Reachability found = probes.get(database).probe();
+        lastProbed.put(database, found);
+        return found;
+    }
+
+    /**
+     * A pooled connection, or at once an exception naming why not when the last probe found the database
+     * unusable: checking SQL tools must not wait {@code connectionTimeout} per tool for a database already known to
+     * be down (a reload would take seconds to apply). Never probed: tries the pool.
+     */
+    public Connection connectionIfUsable(String database) throws SQLException {
+        Reachability last = lastProbed.get(database);
+        if (last != null && !last.up()) {
+            throw new Unusable(last);
+        }
+        return connection(database);
     }
 
     public Connection connection(String database) throws SQLException {
@@ -84,5 +114,20 @@ public final class DatabasePools implements AutoCloseable {
     @Override
     public void close() {
         pools.values().forEach(HikariDataSource::close);
+    }
+
+    /** The database was found unusable by the last readiness probe; no connection was tried. */
+    static final class Unusable extends SQLException {
+
+        private final transient Reachability found;
+
+        Unusable(Reachability found) {
+            super("not usable at the last readiness probe: " + found.describe(), "08001");
+            this.found = found;
+        }
+
+        Reachability found() {
+            return found;
+        }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
+import io.oldguard.call.Reachability;
 import io.oldguard.call.ToolCall;
 import io.oldguard.catalog.SqlQuery;
 import io.oldguard.guard.Refusals;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -41,20 +43,17 @@ public final class SqlBackend implements Backend {
 
     private final String database;
     private final DataSource pool;
-    private final String host;
-    private final int port;
+    private final Supplier<Reachability> probe;
     private final Duration statementTimeout;
     private final ExecutorService workers;
     private final Clock clock;
 
-    /** @param jdbcUrl the database's {@code jdbc:postgresql://host:port/name} URL, for the reachability probe */
-    public SqlBackend(String database, DataSource pool, String jdbcUrl, Duration statementTimeout, ExecutorService workers,
-            Clock clock) {
+    /** @param probe the readiness probe: a login and {@code SELECT 1} outside the pool ({@link DatabasePools#probe}) */
+    public SqlBackend(String database, DataSource pool, Supplier<Reachability> probe,
+            Duration statementTimeout, ExecutorService workers, Clock clock) {
         this.database = database;
         this.pool = pool;
-        java.net.URI uri = java.net.URI.create(jdbcUrl.substring("jdbc:".length()));
-        this.host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
-        this.port = uri.getPort() > 0 ? uri.getPort() : 5432;
+        this.probe = probe;
         this.statementTimeout = statementTimeout;
         this.workers = workers;
         this.clock = clock;
@@ -214,18 +213,8 @@ public final class SqlBackend implements Backend {
                         + " ms; the query was cancelled", null));
     }
 
-    /**
-     * A TCP connect to the database's host and port, not a pooled connection: borrowing one would make a busy
-     * pool look like a dead database (and take a connection calls are waiting for). Off the event loop.
-     */
     @Override
-    public boolean reachable() {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            // Resolved at each probe, so a database that moves (DNS) is followed.
-            socket.connect(new java.net.InetSocketAddress(host, port), 1000);
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
+    public Reachability probe() {
+        return probe.get();
     }
 }

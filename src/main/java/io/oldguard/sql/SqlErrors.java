@@ -2,6 +2,7 @@ package io.oldguard.sql;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.oldguard.audit.Events;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import java.sql.SQLException;
@@ -24,10 +25,19 @@ final class SqlErrors {
 
     static Refusal map(String database, String tool, SQLException e, Duration timeout) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        LOG.warn("database error in {}: {}", tool, e.getMessage(), kv("event", "sql.error"), kv("database", database),
-                kv("tool", tool), kv("sqlState", state));
-        if (e instanceof SQLTransientConnectionException || state.startsWith("08") || state.equals("57P01")
-                || state.equals("57P03") || state.equals("53300")) {
+        boolean noConnection = e instanceof SQLTransientConnectionException || state.startsWith("08")
+                || state.equals("57P01") || state.equals("57P03") || state.equals("53300");
+        if (noConnection) {
+            // The pool's own message ("Connection is not available") hides why: name the cause it kept.
+            DatabaseFailure cause = DatabaseFailure.of(e);
+            LOG.warn("database error in {}: no connection to {} ({}) — {}", tool, database, cause.describe(), e.getMessage(),
+                    kv("event", Events.SQL_ERROR), kv("database", database), kv("tool", tool), kv("sqlState", cause.sqlState()),
+                    kv("reason", cause.reason()));
+        } else {
+            LOG.warn("database error in {}: {}", tool, e.getMessage(), kv("event", Events.SQL_ERROR), kv("database", database),
+                    kv("tool", tool), kv("sqlState", state));
+        }
+        if (noConnection) {
             return Refusals.databaseFailure(database, 503, "db-unavailable", "db_unavailable",
                     "cannot be reached or has no free connection", Duration.ofSeconds(1));
         }

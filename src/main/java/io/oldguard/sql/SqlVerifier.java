@@ -42,8 +42,8 @@ public interface SqlVerifier {
             try {
                 c = connections.open(query.database());
             } catch (SQLException e) {
-                unreachable.accept(key, "database " + query.database() + " cannot be reached to check the statement ("
-                        + e.getMessage() + ")");
+                unreachable.accept(key, "database " + query.database() + " cannot be used to check the statement ("
+                        + DatabaseFailure.of(e).describe() + ")");
                 return tool;
             }
             try (c; PreparedStatement ps = c.prepareStatement(query.jdbcSql())) {

@@ -40,9 +40,12 @@ public record ParamContract(
     public record RulePattern(String shown, Pattern matcher) {
 
         static RulePattern compile(String regex) {
+            // Compiled as written first: a broken pattern is reported as the author wrote it, not as rewritten
+            // ("^PO-[0-9{6}$" is an unclosed class, not an "illegal escape" in "^PO-[0-9{6}\z").
+            Pattern asWritten = Pattern.compile(regex);
             boolean endsWithAnchor = regex.endsWith("$") && !regex.endsWith("\\$");
-            return new RulePattern(regex, Pattern.compile(endsWithAnchor
-                    ? regex.substring(0, regex.length() - 1) + "\\z" : regex));
+            return new RulePattern(regex, endsWithAnchor
+                    ? Pattern.compile(regex.substring(0, regex.length() - 1) + "\\z") : asWritten);
         }
     }
 

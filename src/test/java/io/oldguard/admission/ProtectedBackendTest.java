@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.oldguard.Setup;
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallResult;
+import io.oldguard.call.Reachability;
 import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCall;
 import io.oldguard.catalog.Tool;
@@ -40,8 +41,8 @@ class ProtectedBackendTest {
         }
 
         @Override
-        public boolean reachable() {
-            return true;
+        public Reachability probe() {
+            return Reachability.reachable();
         }
     };
     private final ProtectedBackend backend = new ProtectedBackend("inventory", alwaysTimesOut, 4, BackendLimits.defaults(),

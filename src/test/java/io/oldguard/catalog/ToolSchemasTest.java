@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ToolSchemasTest {
 
@@ -21,6 +24,18 @@ class ToolSchemasTest {
         assertThat(TOOLS).containsOnlyKeys("GetStock", "ReserveStock", "ListItems");
         assertThat(TOOLS.get("GetStock").description()).isEqualTo("Returns the stock on hand and reserved for one item.");
         assertThat(TOOLS.get("GetStock").soap().soapAction()).isEqualTo("http://legacy.example.com/inventory/2008/GetStock");
+    }
+
+    @Test
+    void anOperationWithoutDocumentationIsDescribedByItsNameAndParameters(@TempDir Path dir) throws IOException {
+        Path wsdl = dir.resolve("inventory.wsdl");
+        Files.writeString(wsdl, Files.readString(Path.of("wsdl/inventory.wsdl"))
+                .replace("<wsdl:documentation>Reserves units of one item against a purchase order. Locks the item row until committed.</wsdl:documentation>", ""));
+
+        Tool reserve = WsdlCatalog.read("inventory", wsdl).stream().filter(t -> t.name().equals("ReserveStock")).findFirst().orElseThrow();
+
+        assertThat(reserve.description())
+                .isEqualTo("Calls the ReserveStock operation of the inventory SOAP service with ItemID, Quantity, OrderRef.");
     }
 
     @Test

@@ -54,6 +54,23 @@ class AgentsCommandIT {
         }
     }
 
+    @Test
+    void haltingAnAgentThatIsAlreadyHaltedIsRefusedAndKeepsTheFirstReason() throws Exception {
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        BrokenCopies.replace(config, "tokenEnv: OLDGUARD_ADMIN_TOKEN", "tokenFile: admin.token");
+        Files.writeString(dir.resolve("admin.token"), ADMIN_TOKEN + "\n");
+        try (SidecarHarness harness = SidecarHarness.start()) {
+            String[] common = {"--config", config.toString(), "--admin-url", harness.admin().base()};
+            assertThat(Main.run(concat(new String[] {"agents", "halt", "--agent", "order-bot", "--reason", "first"}, common))).isZero();
+
+            int second = Main.run(concat(new String[] {"agents", "halt", "--agent", "order-bot", "--reason", "second"}, common));
+
+            assertThat(second).isEqualTo(1);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("already-halted").contains("halted by an operator: first");
+            assertThat(harness.admin().get("/v1/agents/halted", ADMIN_TOKEN).body()).contains("first").doesNotContain("second");
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

@@ -42,7 +42,8 @@ class CheckCommandTest {
     @Test
     void exitsZeroOnTheShippedFiles() {
         assertThat(Main.run(new String[] {"check"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok: sidecar.yaml — 5 tools");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok: sidecar.yaml — 5 tools (3 SOAP operations of "
+                + "1 backend(s), 2 SQL tools on 1 database(s)), 2 agents, policy version ");
     }
 
     @Test

@@ -73,6 +73,14 @@ class PolicyRulesCheckTest {
     }
 
     @Test
+    void reportsARegexErrorAgainstThePatternAsWritten() {
+        replace(policy, "\"^PO-[0-9]{6}$\"", "\"^PO-[0-9{6}$\"");
+
+        assertThat(problems()).singleElement().asString()
+                .contains("does not compile: Unclosed character class").doesNotContain("escape sequence");
+    }
+
+    @Test
     void refusesAnUnknownParameter() {
         replace(policy, "Quantity: { maximum: 50 }", "Qty: { maximum: 50 }");
 

@@ -3,8 +3,10 @@ package io.oldguard.halt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.oldguard.config.ConfigException;
+import io.oldguard.testing.LogCapture;
 import io.oldguard.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,20 @@ class HaltRegistryTest {
             assertThat(h.reason()).isEqualTo(Halt.MANUAL);
             assertThat(h.since()).isEqualTo(clock.instant());
         });
+    }
+
+    @Test
+    void eachHaltReadBackAtStartIsLogged() {
+        Path file = dir.resolve("halts.json");
+        HaltRegistry.open(file, clock, new SimpleMeterRegistry())
+                .halt(new Halt("bot", Halt.MANUAL, "halted by an operator: test", clock.instant(), null, null, null, null, "v1"));
+
+        try (LogCapture log = new LogCapture("oldguard.halts")) {
+            HaltRegistry.open(file, clock, new SimpleMeterRegistry());
+
+            assertThat(log.events()).map(ILoggingEvent::getFormattedMessage)
+                    .containsExactly("agent bot is still halted (manual, since 2026-11-29T10:00:00Z): restored from " + file);
+        }
     }
 
     @Test

@@ -92,12 +92,26 @@ class BackendFailuresIT {
     }
 
     @Test
+    void everyOldguardMetricSaysWhatItCounts() {
+        try (SidecarHarness harness = SidecarHarness.start()) {
+            harness.agent().postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}");
+
+            String metrics = harness.admin().get("/metrics", null).body();
+
+            assertThat(metrics.lines().filter(line -> line.startsWith("# HELP oldguard_")))
+                    .isNotEmpty()
+                    .allSatisfy(help -> assertThat(help.split(" ", 4)).as(help).hasSize(4));
+            assertThat(metrics).contains("# HELP oldguard_calls_in_flight Tool calls between decode and answer");
+        }
+    }
+
+    @Test
     void readinessReportsTheBackend() {
         try (SidecarHarness harness = SidecarHarness.start()) {
             Http.Reply reply = harness.admin().get("/readyz", null);
 
             assertThat(reply.status()).isEqualTo(200);
-            assertThat(reply.json().path("backends").path("inventory").asText()).isEqualTo("reachable");
+            assertThat(reply.json().path("backends").path("inventory").path("state").asText()).isEqualTo("reachable");
         }
     }
 

@@ -81,6 +81,17 @@ class SqlCheckIT {
     }
 
     @Test
+    void aLoginTheDatabaseRefusesIsReportedWithItsCause() {
+        BrokenCopies.replace(config, "user: " + database.user(), "user: og_no_such_role");
+
+        assertThat(MainAccess.run("check", "--db", "--config", config.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("sqlTools.low_stock: database inventory-db cannot be used to check the statement "
+                        + "(authentication: FATAL: role \"og_no_such_role\" does not exist)")
+                .doesNotContain("Connection is not available");
+    }
+
+    @Test
     void withoutDbOnlyTheStaticChecksRun() {
         BrokenCopies.replace(sqlPolicy, "WHERE item_id = :item_id", "WHERE item_id = :itemid");
 
