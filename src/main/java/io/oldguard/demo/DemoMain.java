@@ -13,6 +13,11 @@ public final class DemoMain {
     }
 
     public static void main(String[] args) {
-        System.exit(Main.run(args, Map.of("demo", DemoCommand::run, "simulator", SimulatorCommand::run)));
+        System.exit(run(args));
+    }
+
+    /** Runs one command of the demo distribution and returns its exit code. */
+    public static int run(String[] args) {
+        return Main.run(args, Map.of("demo", DemoCommand::run, "simulator", SimulatorCommand::run));
     }
 }

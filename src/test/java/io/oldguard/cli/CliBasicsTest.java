@@ -82,7 +82,7 @@ class CliBasicsTest {
     @Test
     void simulatorNamesATakenPortAndTheOptionThatMovesIt() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThat(Main.run(new String[] {"simulator", "--port", String.valueOf(taken.getLocalPort())})).isEqualTo(1);
+            assertThat(io.oldguard.demo.DemoMain.run(new String[] {"simulator", "--port", String.valueOf(taken.getLocalPort())})).isEqualTo(1);
             assertThat(err()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use")
                     .contains("choose another with --port").doesNotContain(",");
         }
@@ -92,7 +92,7 @@ class CliBasicsTest {
     void demoNamesATakenPortAndTheOptionThatMovesIt() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            assertThat(Main.run(new String[] {"demo", "--exit", "--agent-port", String.valueOf(port),
+            assertThat(io.oldguard.demo.DemoMain.run(new String[] {"demo", "--exit", "--agent-port", String.valueOf(port),
                     "--admin-port", String.valueOf(freePort()), "--simulator-port", String.valueOf(freePort())})).isEqualTo(1);
             assertThat(err()).contains("port " + port + " on 127.0.0.1 is in use").contains("choose another with --agent-port");
         }
