@@ -1,5 +1,6 @@
 package io.oldguard.passthrough;
 
+import com.ctc.wstx.api.ReaderConfig;
 import com.ctc.wstx.api.WstxInputProperties;
 import com.ctc.wstx.stax.WstxInputFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +28,8 @@ import javax.xml.stream.XMLStreamReader;
  * and every resolver off. What a start tag or a text node may cost is bounded inside the parser: it stops at the
  * attribute that is one too many (namespace declarations count), the character that makes an attribute value or
  * an element's text too long, before it has built the rest, and {@link #parserLimit} turns that into the same
- * refusal as every other limit. The walk below refuses a DOCTYPE, entity references, processing instructions,
+ * refusal as every other limit; names are kept in a table built not to degrade under colliding names
+ * ({@link EnvelopeNames}). The walk below refuses a DOCTYPE, entity references, processing instructions,
  * XInclude and schema locations wherever they appear, and checks depth, element count, the exact attribute count
  * and names against {@link XmlLimits} as events arrive, so each refusal names the limit that was hit. The whole
  * envelope is walked (headers and anything after the operation too), because it is forwarded as it is: whatever
@@ -77,7 +79,12 @@ final class EnvelopeReader {
 
     EnvelopeReader(XmlLimits limits) {
         this.limits = limits;
-        WstxInputFactory f = new WstxInputFactory();
+        WstxInputFactory f = new WstxInputFactory() {
+            @Override
+            public ReaderConfig createPrivateConfig() {
+                return mConfig.createNonShared(new EnvelopeNames());
+            }
+        };
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
