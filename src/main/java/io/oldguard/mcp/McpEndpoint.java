@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCallHandler;
+import io.oldguard.config.McpLimits;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.halt.HaltGuard;
@@ -17,6 +18,7 @@ import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.PolicyStore;
+import io.oldguard.ratelimit.RateLimitGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -59,17 +61,19 @@ public final class McpEndpoint {
     private final McpSessions sessions;
     private final McpStreams streams;
     private final BoundedJson json;
+    private final int maxBatchMessages;
     private final ExecutorService workers;
     private final CallMetrics metrics;
 
     /**
      * @param json parses with the agent port's limits, its depth raised by {@link #ENVELOPE_DEPTH}
      */
-    public McpEndpoint(AgentDirectory agents, HaltGuard halts,
-            PolicyStore policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
+    public McpEndpoint(AgentDirectory agents, HaltGuard halts, RateLimitGuard rateLimits,
+            PolicyStore policies, ToolCallHandler calls, BoundedJson json, McpLimits limits, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
         this.agents = agents;
-        this.tools = new McpTools(halts, policies, calls, backendTimeouts, clock);
+        this.tools = new McpTools(halts, rateLimits, policies, calls, backendTimeouts, clock);
+        this.maxBatchMessages = limits.maxBatchMessages();
         this.sessions = new McpSessions(clock);
         this.streams = new McpStreams(policies.get());
         policies.onChange(streams::policiesChanged);
@@ -189,6 +193,11 @@ public final class McpEndpoint {
         }
         if (batch.isEmpty()) {
             return refused(Refusals.invalidJsonRpc("The batch is empty"), null, post.requestId());
+        }
+        // Refused whole, before any of it runs: each answer is written into one body, so a batch of 18,000
+        // listings (907 KB) made a 40.9 MB answer.
+        if (batch.size() > maxBatchMessages) {
+            return refused(Refusals.batchTooLarge(batch.size(), maxBatchMessages), null, post.requestId());
         }
         ArrayNode responses = HttpResponses.JSON.createArrayNode();
         for (int i = 0; i < batch.size() && !Thread.currentThread().isInterrupted(); i++) {

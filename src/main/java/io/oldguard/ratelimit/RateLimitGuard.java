@@ -24,8 +24,15 @@ import java.util.function.Supplier;
  * ({@code tools.<tool>.limits.perAgent}); a call uses its tool's {@code cost} in tokens from each. Over a limit
  * the call is refused at once with 429 and the bucket's own estimate of when it may succeed — it never waits:
  * waiting is the backend shaper's job, for traffic that is within every agent's limit.
+ *
+ * <p>Tool listings are charged too ({@link #chargeListing}): they never reach a backend, but a listing is the
+ * largest answer an agent can ask for, and unpriced, a loop or an MCP batch of them could keep the sidecar busy
+ * writing megabytes while other agents' calls wait.
  */
 public final class RateLimitGuard implements Guard {
+
+    /** Tokens one listing takes from the agent's overall rate: as much as the cheapest call. */
+    public static final long LISTING_COST = 1;
 
     private final Supplier<PolicySet> policies;
     private final TimeMeter time;
@@ -69,6 +76,22 @@ public final class RateLimitGuard implements Guard {
             }
         }
         return Verdict.ALLOW;
+    }
+
+    /**
+     * Takes {@link #LISTING_COST} from the agent's overall bucket ({@code agents.<id>.limits.rate}); an agent
+     * without one lists freely, as it calls freely.
+     *
+     * @param listing what was asked, as the refusal and the metric name it ({@code tools/list}, {@code GET /v1/tools})
+     */
+    public Verdict chargeListing(String agent, String listing) {
+        AgentPolicy agentPolicy = policies.get().agents().get(agent);
+        Rate agentRate = agentPolicy == null || agentPolicy.limits() == null ? null : agentPolicy.limits().rate();
+        if (agentRate == null) {
+            return Verdict.ALLOW;
+        }
+        ConsumptionProbe probe = bucket("agent", agent, agentRate).tryConsumeAndReturnRemaining(LISTING_COST);
+        return probe.isConsumed() ? Verdict.ALLOW : refuse("agent", agent, listing, agentRate, probe);
     }
 
     private Bucket bucket(String scope, String key, Rate rate) {
