@@ -127,6 +127,19 @@ public final class Refusals {
                         + "send them in batches of " + limit + " or fewer.", "invalid_request", ext, null, null);
     }
 
+    /**
+     * A notification stream over {@code requests.mcp.maxStreamsPerAgent}: 429 without {@code Retry-After}, since
+     * no time frees a place; closing one of the agent's other streams does.
+     */
+    public static Refusal tooManyStreams(String agent, int limit) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("limit", limit);
+        ext.put("setting", "requests.mcp.maxStreamsPerAgent");
+        return new Refusal(429, TYPE_BASE + "too-many-streams", "Too many notification streams",
+                "Agent " + agent + " already holds " + limit + " notification streams, the most it may; close one "
+                        + "(or end its session) before opening another.", "too_many_streams", ext, null, null);
+    }
+
     public static Refusal invalidParams(String what) {
         return new Refusal(400, TYPE_BASE + "invalid-params", "Invalid params", truncate(what, 200),
                 "invalid_params", null, null, null);

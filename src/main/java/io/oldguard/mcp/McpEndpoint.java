@@ -74,9 +74,11 @@ public final class McpEndpoint {
         this.agents = agents;
         this.tools = new McpTools(halts, rateLimits, policies, calls, backendTimeouts, clock);
         this.maxBatchMessages = limits.maxBatchMessages();
-        this.sessions = new McpSessions(clock);
-        this.streams = new McpStreams(policies.get());
+        this.streams = new McpStreams(policies.get(), limits.maxStreamsPerAgent());
+        this.sessions = new McpSessions(clock, limits.sessionIdleTimeout(), streams::sessionEnded);
         policies.onChange(streams::policiesChanged);
+        // An agent a reload removed can no longer be identified: its sessions, and so its streams, end.
+        policies.onApplied(loaded -> sessions.retainAgents(loaded.identities().agents()));
         this.json = json;
         this.workers = workers;
         this.metrics = metrics;
@@ -150,6 +152,11 @@ public final class McpEndpoint {
 
     McpStreams streams() {
         return streams;
+    }
+
+    /** Whether the session is still open; asking does not count as using it (see {@link McpSessions#live}). */
+    boolean sessionLive(String sessionId) {
+        return sessions.live(sessionId);
     }
 
     /** Counted and logged like every request refused before it became a call. */
