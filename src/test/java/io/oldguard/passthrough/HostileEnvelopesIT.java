@@ -47,8 +47,9 @@ import org.junit.jupiter.api.TestInfo;
  * this thread drives alone while the other agent's traffic is held back. Its time is measured twice: the round
  * trip as this client sees it (an upper bound of the server's part, but stretched by whatever else the machine
  * runs), and the CPU time of the JVM's threads less this thread's own (the server's work: event loops and the
- * carriers of its virtual threads; the JIT compiler and the collector are not among them). The first exchange of a payload runs partly interpreted; the bounds apply to the warm
- * ones that follow (medians of the times, the least allocation: other threads only add to it).
+ * carriers of its virtual threads; the JIT compiler and the collector are not among them). The first exchange
+ * of a payload runs partly interpreted; the bounds apply to the warm ones that follow (medians of the times, the
+ * least allocation: other threads only add to it).
  */
 class HostileEnvelopesIT {
 
