@@ -183,13 +183,15 @@ public final class Sidecar implements AutoCloseable {
 
         HaltsConfig.ErrorStreak streak = config.halts().errorStreak();
 
+        // Also charges tool listings, which are answered without the chain.
+        RateLimitGuard rateLimits = new RateLimitGuard(policies::get, state, registry);
         // The order of the guards is fixed here and nowhere else.
         GuardChain chain = new GuardChain(List.of(
                 new NamedGuard("identity", new IdentityGuard()),
                 new NamedGuard("halt", haltGuard),
                 new NamedGuard("permission", new PermissionGuard(policies::get)),
                 new NamedGuard("validation", new ValidationGuard(policies::get, halts, registry, clock)),
-                new NamedGuard("rate-limit", new RateLimitGuard(policies::get, state, registry)),
+                new NamedGuard("rate-limit", rateLimits),
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, state.streaks(), streak.faults(), streak.window(),
                         policies::get, clock))));
 
@@ -205,7 +207,7 @@ public final class Sidecar implements AutoCloseable {
                 SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(),
                         new AgentDirectory(policies::identities),
-                        haltGuard, policies, calls, workers, timeouts, metrics, soap, registry, clock);
+                        haltGuard, rateLimits, policies, calls, workers, timeouts, metrics, soap, registry, clock);
             } catch (InterruptedException | RuntimeException e) {
                 admin.close();
                 throw e;

@@ -51,6 +51,8 @@ public final class Events {
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";
     public static final String INTERNAL_ERROR = "internal.error";
+    /** An MCP notification stream closed by oldguard: its session was deleted, expired or evicted, or its agent removed. */
+    public static final String MCP_STREAM_CLOSED = "mcp.stream.closed";
 
     private Events() {
     }

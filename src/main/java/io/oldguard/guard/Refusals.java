@@ -116,6 +116,30 @@ public final class Refusals {
                 "method_not_found", null, null, null);
     }
 
+    /** A JSON-RPC batch over {@code requests.mcp.maxBatchMessages}: refused whole, nothing in it runs. */
+    public static Refusal batchTooLarge(int messages, int limit) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("messages", messages);
+        ext.put("limit", limit);
+        ext.put("setting", "requests.mcp.maxBatchMessages");
+        return new Refusal(400, TYPE_BASE + "batch-too-large", "Batch too large",
+                "The batch holds " + messages + " messages and at most " + limit + " are accepted in one batch; "
+                        + "send them in batches of " + limit + " or fewer.", "invalid_request", ext, null, null);
+    }
+
+    /**
+     * A notification stream over {@code requests.mcp.maxStreamsPerAgent}: 429 without {@code Retry-After}, since
+     * no time frees a place; closing one of the agent's other streams does.
+     */
+    public static Refusal tooManyStreams(String agent, int limit) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("limit", limit);
+        ext.put("setting", "requests.mcp.maxStreamsPerAgent");
+        return new Refusal(429, TYPE_BASE + "too-many-streams", "Too many notification streams",
+                "Agent " + agent + " already holds " + limit + " notification streams, the most it may; close one "
+                        + "(or end its session) before opening another.", "too_many_streams", ext, null, null);
+    }
+
     public static Refusal invalidParams(String what) {
         return new Refusal(400, TYPE_BASE + "invalid-params", "Invalid params", truncate(what, 200),
                 "invalid_params", null, null, null);

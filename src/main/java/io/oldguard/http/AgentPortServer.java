@@ -18,6 +18,7 @@ import io.oldguard.mcp.McpEndpoint;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.passthrough.SoapPassthrough;
 import io.oldguard.policy.PolicyStore;
+import io.oldguard.ratelimit.RateLimitGuard;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,16 +36,17 @@ public final class AgentPortServer implements AutoCloseable {
         this.channel = channel;
     }
 
+    /** @param rateLimits the chain's rate-limit guard, which also charges tool listings */
     public static AgentPortServer start(Listener listener, RequestLimits limits, AgentDirectory agents, HaltGuard halts,
-            PolicyStore policies, ToolCallHandler calls, ExecutorService workers,
+            RateLimitGuard rateLimits, PolicyStore policies, ToolCallHandler calls, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, SoapPassthrough soap, MeterRegistry registry,
             Clock clock) throws InterruptedException {
         AgentRequestHandler.Shared shared = new AgentRequestHandler.Shared(agents,
-                new IdentityGuard(), halts, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
+                new IdentityGuard(), halts, rateLimits, policies, calls, new BoundedJson(limits.maxJsonDepth(), limits.maxBodyBytes()),
                 workers, backendTimeouts, metrics, clock, soap);
-        McpEndpoint mcp = new McpEndpoint(agents, halts, policies, calls,
-                new BoundedJson(limits.maxJsonDepth() + McpEndpoint.ENVELOPE_DEPTH, limits.maxBodyBytes()), workers,
-                backendTimeouts, metrics, clock);
+        McpEndpoint mcp = new McpEndpoint(agents, halts, rateLimits, policies, calls,
+                new BoundedJson(limits.maxJsonDepth() + McpEndpoint.ENVELOPE_DEPTH, limits.maxBodyBytes()), limits.mcp(),
+                workers, backendTimeouts, metrics, clock);
         // The event loops only parse HTTP and route; one per core is plenty because nothing on them blocks.
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
         ListenerConnections connections = new ListenerConnections("agent", listener, limits.idleTimeout(), registry);

@@ -32,6 +32,7 @@ import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.passthrough.SoapPassthrough;
 import io.oldguard.policy.PolicySet;
+import io.oldguard.ratelimit.RateLimitGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +60,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     /** What every connection's handler shares; built once per server. */
     record Shared(AgentDirectory agents, IdentityGuard identity,
-            HaltGuard halts, Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
+            HaltGuard halts, RateLimitGuard rateLimits, Supplier<PolicySet> policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock, SoapPassthrough soap) {
     }
 
@@ -110,6 +111,10 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         // The halt check may touch the halts file (a lifted cool-off), so it runs off the event loop too.
         shared.workers().submit(() -> {
             if (shared.halts().check(agent) instanceof Refusal refusal) {
+                rejectFromWorker(ctx, refusal, requestId, keepAlive);
+                return;
+            }
+            if (shared.rateLimits().chargeListing(agent, "GET " + TOOLS) instanceof Refusal refusal) {
                 rejectFromWorker(ctx, refusal, requestId, keepAlive);
                 return;
             }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCallHandler;
+import io.oldguard.config.McpLimits;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.halt.HaltGuard;
@@ -17,6 +18,7 @@ import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.PolicyStore;
+import io.oldguard.ratelimit.RateLimitGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -59,20 +61,24 @@ public final class McpEndpoint {
     private final McpSessions sessions;
     private final McpStreams streams;
     private final BoundedJson json;
+    private final int maxBatchMessages;
     private final ExecutorService workers;
     private final CallMetrics metrics;
 
     /**
      * @param json parses with the agent port's limits, its depth raised by {@link #ENVELOPE_DEPTH}
      */
-    public McpEndpoint(AgentDirectory agents, HaltGuard halts,
-            PolicyStore policies, ToolCallHandler calls, BoundedJson json, ExecutorService workers,
+    public McpEndpoint(AgentDirectory agents, HaltGuard halts, RateLimitGuard rateLimits,
+            PolicyStore policies, ToolCallHandler calls, BoundedJson json, McpLimits limits, ExecutorService workers,
             Map<String, Duration> backendTimeouts, CallMetrics metrics, Clock clock) {
         this.agents = agents;
-        this.tools = new McpTools(halts, policies, calls, backendTimeouts, clock);
-        this.sessions = new McpSessions(clock);
-        this.streams = new McpStreams(policies.get());
+        this.tools = new McpTools(halts, rateLimits, policies, calls, backendTimeouts, clock);
+        this.maxBatchMessages = limits.maxBatchMessages();
+        this.streams = new McpStreams(policies.get(), limits.maxStreamsPerAgent());
+        this.sessions = new McpSessions(clock, limits.sessionIdleTimeout(), streams::sessionEnded);
         policies.onChange(streams::policiesChanged);
+        // An agent a reload removed can no longer be identified: its sessions, and so its streams, end.
+        policies.onApplied(loaded -> sessions.retainAgents(loaded.identities().agents()));
         this.json = json;
         this.workers = workers;
         this.metrics = metrics;
@@ -148,6 +154,11 @@ public final class McpEndpoint {
         return streams;
     }
 
+    /** Whether the session is still open; asking does not count as using it (see {@link McpSessions#live}). */
+    boolean sessionLive(String sessionId) {
+        return sessions.live(sessionId);
+    }
+
     /** Counted and logged like every request refused before it became a call. */
     McpReply refused(Refusal refusal, JsonNode id, String requestId) {
         rejected(refusal, requestId);
@@ -189,6 +200,11 @@ public final class McpEndpoint {
         }
         if (batch.isEmpty()) {
             return refused(Refusals.invalidJsonRpc("The batch is empty"), null, post.requestId());
+        }
+        // Refused whole, before any of it runs: each answer is written into one body, so a batch of 18,000
+        // listings (907 KB) made a 40.9 MB answer.
+        if (batch.size() > maxBatchMessages) {
+            return refused(Refusals.batchTooLarge(batch.size(), maxBatchMessages), null, post.requestId());
         }
         ArrayNode responses = HttpResponses.JSON.createArrayNode();
         for (int i = 0; i < batch.size() && !Thread.currentThread().isInterrupted(); i++) {

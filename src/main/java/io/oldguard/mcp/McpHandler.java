@@ -42,7 +42,8 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
     private final McpEndpoint endpoint;
     // Only touched on this channel's event loop, so they need no synchronisation.
     private int callsInProgress;
-    private boolean streaming;
+    /** The session whose notification stream this connection carries, once it does. */
+    private String streamSession;
     private ChannelFutureListener cancelOnClose;
 
     public McpHandler(McpEndpoint endpoint) {
@@ -148,14 +149,23 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
             write(ctx, check.refusal(), requestId, keepAlive);
             return;
         }
+        Refusal full = endpoint.streams().open(check.session(), ctx.channel());
+        if (full != null) {
+            write(ctx, endpoint.refused(full, null, requestId), requestId, keepAlive);
+            return;
+        }
+        // Written before any notification: those are queued to this event loop, which is busy with this until then.
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                 .set("X-Request-Id", requestId);
         HttpUtil.setTransferEncodingChunked(response, true);
         ctx.writeAndFlush(response);
-        streaming = true;
-        endpoint.streams().open(check.session(), ctx.channel());
+        streamSession = check.session().id();
+        // A DELETE between the lookup above and the registration found no stream to close.
+        if (!endpoint.sessionLive(streamSession)) {
+            ctx.close();
+        }
     }
 
     private void finish(ChannelHandlerContext ctx, McpReply reply, String requestId, boolean keepAlive) {
@@ -184,9 +194,15 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent && callsInProgress > 0) {
             return;
         }
-        // A notification stream is quiet by nature: keep it open with a comment line instead.
-        if (evt instanceof IdleStateEvent && streaming) {
-            McpStreams.keepAlive(ctx.channel());
+        // A notification stream is quiet by nature: keep it open with a comment line instead, for as long as its
+        // session lives. Only requests keep a session alive, so a stream alone closes within one idle timeout of
+        // its session's expiry.
+        if (evt instanceof IdleStateEvent && streamSession != null) {
+            if (endpoint.sessionLive(streamSession)) {
+                McpStreams.keepAlive(ctx.channel());
+            } else {
+                ctx.close();
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);

@@ -15,6 +15,7 @@ import io.oldguard.halt.HaltGuard;
 import io.oldguard.http.HttpResponses;
 import io.oldguard.http.ToolListing;
 import io.oldguard.policy.PolicySet;
+import io.oldguard.ratelimit.RateLimitGuard;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,14 +32,16 @@ import java.util.function.Supplier;
 final class McpTools {
 
     private final HaltGuard halts;
+    private final RateLimitGuard rateLimits;
     private final Supplier<PolicySet> policies;
     private final ToolCallHandler calls;
     private final Map<String, Duration> backendTimeouts;
     private final Clock clock;
 
-    McpTools(HaltGuard halts, Supplier<PolicySet> policies,
+    McpTools(HaltGuard halts, RateLimitGuard rateLimits, Supplier<PolicySet> policies,
             ToolCallHandler calls, Map<String, Duration> backendTimeouts, Clock clock) {
         this.halts = halts;
+        this.rateLimits = rateLimits;
         this.policies = policies;
         this.calls = calls;
         this.backendTimeouts = Map.copyOf(backendTimeouts);
@@ -57,6 +60,9 @@ final class McpTools {
         // A halted agent is not told its tools either, as on the JSON API.
         if (halts.check(agent) instanceof Refusal halted) {
             return refuse(request, halted, requestId, refused);
+        }
+        if (rateLimits.chargeListing(agent, "tools/list") instanceof Refusal limited) {
+            return refuse(request, limited, requestId, refused);
         }
         PolicySet set = policies.get();
         return JsonRpc.result(request.id(), ToolListing.describe(set, set.toolsGrantedTo(agent)));

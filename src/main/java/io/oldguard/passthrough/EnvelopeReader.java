@@ -1,5 +1,6 @@
 package io.oldguard.passthrough;
 
+import com.ctc.wstx.api.ReaderConfig;
 import com.ctc.wstx.api.WstxInputProperties;
 import com.ctc.wstx.stax.WstxInputFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,11 +25,15 @@ import javax.xml.stream.XMLStreamReader;
  * so the passthrough's calls meet exactly the guards JSON calls meet.
  *
  * <p>Hardening comes first, before any meaning is read: the parser (Woodstox) has DTD support, external entities
- * and every resolver off, and its own limits set just above the configured ones as a backstop; the walk below
- * refuses a DOCTYPE, entity references, processing instructions, XInclude and schema locations wherever they
- * appear, and checks depth, element count, attributes, names and text against {@link XmlLimits} as events
- * arrive, so each refusal names the limit that was hit. The whole envelope is walked (headers and anything after
- * the operation too), because it is forwarded as it is: whatever the legacy service would read, oldguard has read.
+ * and every resolver off. What a start tag or a text node may cost is bounded inside the parser: it stops at the
+ * attribute that is one too many (namespace declarations count), the character that makes an attribute value or
+ * an element's text too long, before it has built the rest, and {@link #parserLimit} turns that into the same
+ * refusal as every other limit; names are kept in a table built not to degrade under colliding names
+ * ({@link EnvelopeNames}). The walk below refuses a DOCTYPE, entity references, processing instructions,
+ * XInclude and schema locations wherever they appear, and checks depth, element count, the exact attribute count
+ * and names against {@link XmlLimits} as events arrive, so each refusal names the limit that was hit. The whole
+ * envelope is walked (headers and anything after the operation too), because it is forwarded as it is: whatever
+ * the legacy service would read, oldguard has read.
  *
  * <p>Inside the operation element no attribute is accepted ({@code xsi:type} or {@code xsi:nil} would change how
  * the service reads a value the validator checked), and the decoding is faithful to the XSD's lexical forms:
@@ -74,7 +79,12 @@ final class EnvelopeReader {
 
     EnvelopeReader(XmlLimits limits) {
         this.limits = limits;
-        WstxInputFactory f = new WstxInputFactory();
+        WstxInputFactory f = new WstxInputFactory() {
+            @Override
+            public ReaderConfig createPrivateConfig() {
+                return mConfig.createNonShared(new EnvelopeNames());
+            }
+        };
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         f.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
@@ -85,16 +95,21 @@ final class EnvelopeReader {
         f.setProperty(WstxInputProperties.P_DTD_RESOLVER, f.getXMLResolver());
         f.setProperty(WstxInputProperties.P_ENTITY_RESOLVER, f.getXMLResolver());
         f.setProperty(WstxInputProperties.P_UNDECLARED_ENTITY_RESOLVER, f.getXMLResolver());
-        // The parser's own limits are the backstop: one above ours, so our checks (with clearer messages) go first.
-        // Attribute count and length and text length are checked by us only: the parser would stop them before we
-        // see them, and the body limit already bounds what it buffers.
+        // Depth and element count cost nothing until an element arrives, so the walk checks them (naming the
+        // element); the parser's limits one above ours are only a backstop.
         f.setProperty(WstxInputProperties.P_MAX_ELEMENT_DEPTH, limits.maxDepth() + 1);
         f.setProperty(WstxInputProperties.P_MAX_ELEMENT_COUNT, (long) limits.maxElements() + 1);
-        // Woodstox counts attributes without namespace declarations, and would refuse a start tag before we see it.
-        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, Integer.MAX_VALUE);
         f.setProperty(WstxInputProperties.P_MAX_CHILDREN_PER_ELEMENT, limits.maxElements() + 1);
-        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTE_SIZE, Integer.MAX_VALUE);
-        f.setProperty(WstxInputProperties.P_MAX_TEXT_LENGTH, Integer.MAX_VALUE);
+        // A start tag is built whole before the walk sees it: 10,000 attributes cost 64 MB that way, 10,000 whose
+        // names were built to collide 0.6 s and 250 MB. The parser stops these as it reads. It counts namespace
+        // declarations with attributes, but checks the sum only when one of its two arrays grows, so it may let
+        // up to twice the limit through: the walk's exact count stays.
+        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTES_PER_ELEMENT, limits.maxAttributesPerElement());
+        f.setProperty(WstxInputProperties.P_MAX_ATTRIBUTE_SIZE, limits.maxAttributeLength());
+        f.setProperty(WstxInputProperties.P_MAX_TEXT_LENGTH, limits.maxTextLength());
+        // Lazily parsed text is added to the element's total before it is read, so the text limit would only
+        // hold per segment (CDATA sections, buffer-sized runs); every text node is read anyway.
+        f.setProperty(WstxInputProperties.P_LAZY_PARSING, false);
         this.factory = f;
     }
 
@@ -117,6 +132,10 @@ final class EnvelopeReader {
             return new Decoded(operation.tool(), operation.arguments(), charset);
         } catch (XMLStreamException | WstxLazyException e) {
             // Woodstox reports some problems lazily, as unchecked exceptions; anything else is a bug, not bad XML.
+            Refusal limit = parserLimit(e);
+            if (limit != null) {
+                throw new Refused(limit);
+            }
             String unreadable = unsupportedEncoding(e);
             throw new Refused(unreadable != null ? Refusals.unsupportedCharset(unreadable) : Refusals.malformedXml(parserMessage(e)));
         } finally {
@@ -155,7 +174,6 @@ final class EnvelopeReader {
         OperationDecoder operation = null;
         int depth = 0;
         int elements = 0;
-        long textInElement = 0;
         boolean inHeader = false;
         boolean inBody = false;
         boolean seenHeader = false;
@@ -170,7 +188,6 @@ final class EnvelopeReader {
                 case XMLStreamConstants.START_ELEMENT -> {
                     depth++;
                     elements++;
-                    textInElement = 0;
                     checkElement(r, depth, elements);
                     String ns = nullToEmpty(r.getNamespaceURI());
                     String local = r.getLocalName();
@@ -231,15 +248,9 @@ final class EnvelopeReader {
                         inHeader = false;
                         inBody = false;
                     }
-                    textInElement = 0;
                     depth--;
                 }
                 case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-                    textInElement += r.getTextLength();
-                    if (textInElement > limits.maxTextLength()) {
-                        throw new Refused(Refusals.xmlLimitExceeded("more than " + limits.maxTextLength()
-                                + " characters of text in one element", limits.maxTextLength(), SETTING + "maxTextLength"));
-                    }
                     if (inBody && depth >= 4) {
                         operation.text(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
                     } else if (replyAddress != null) {
@@ -290,17 +301,11 @@ final class EnvelopeReader {
                     "put the content in the envelope itself"));
         }
         checkName(r.getPrefix(), r.getLocalName());
-        int attributes = r.getAttributeCount() + r.getNamespaceCount();
-        if (attributes > limits.maxAttributesPerElement()) {
-            throw new Refused(Refusals.xmlLimitExceeded("an element with more than " + limits.maxAttributesPerElement()
-                    + " attributes", limits.maxAttributesPerElement(), SETTING + "maxAttributesPerElement"));
+        if (r.getAttributeCount() + r.getNamespaceCount() > limits.maxAttributesPerElement()) {
+            throw new Refused(attributeCountExceeded());
         }
         for (int i = 0; i < r.getAttributeCount(); i++) {
             checkName(r.getAttributePrefix(i), r.getAttributeLocalName(i));
-            if (r.getAttributeValue(i).length() > limits.maxAttributeLength()) {
-                throw new Refused(Refusals.xmlLimitExceeded("an attribute value longer than " + limits.maxAttributeLength()
-                        + " characters", limits.maxAttributeLength(), SETTING + "maxAttributeLength"));
-            }
             if (XSI.equals(r.getAttributeNamespace(i)) && r.getAttributeLocalName(i).endsWith("chemaLocation")) {
                 throw new Refused(Refusals.forbiddenXml("a schema location (xsi:" + r.getAttributeLocalName(i) + ")",
                         "oldguard and the service validate against the WSDL they already have"));
@@ -308,12 +313,33 @@ final class EnvelopeReader {
         }
         for (int i = 0; i < r.getNamespaceCount(); i++) {
             checkName(r.getNamespacePrefix(i), "xmlns");
-            String uri = nullToEmpty(r.getNamespaceURI(i));
-            if (uri.length() > limits.maxAttributeLength()) {
-                throw new Refused(Refusals.xmlLimitExceeded("a namespace longer than " + limits.maxAttributeLength()
-                        + " characters", limits.maxAttributeLength(), SETTING + "maxAttributeLength"));
-            }
         }
+    }
+
+    private Refusal attributeCountExceeded() {
+        return Refusals.xmlLimitExceeded("an element with more than " + limits.maxAttributesPerElement()
+                + " attributes and namespace declarations", limits.maxAttributesPerElement(), SETTING + "maxAttributesPerElement");
+    }
+
+    /**
+     * The refusal for a limit the parser enforced, or null for any other parse error. Woodstox says which limit
+     * only in its message ("Attribute limit (32) exceeded"); {@code EnvelopeReaderTest} pins each one.
+     */
+    private Refusal parserLimit(Exception e) {
+        Throwable cause = e instanceof WstxLazyException && e.getCause() != null ? e.getCause() : e;
+        String message = cause.getMessage() == null ? "" : cause.getMessage();
+        if (message.startsWith("Attribute limit (")) {
+            return attributeCountExceeded();
+        }
+        if (message.startsWith("Maximum attribute size limit (")) {
+            return Refusals.xmlLimitExceeded("an attribute value or namespace longer than " + limits.maxAttributeLength()
+                    + " characters", limits.maxAttributeLength(), SETTING + "maxAttributeLength");
+        }
+        if (message.startsWith("Text size limit (")) {
+            return Refusals.xmlLimitExceeded("more than " + limits.maxTextLength() + " characters of text in one element",
+                    limits.maxTextLength(), SETTING + "maxTextLength");
+        }
+        return null;
     }
 
     private void checkName(String prefix, String local) throws Refused {

@@ -171,16 +171,31 @@ public final class SoapPassthrough {
         return known.byBackend().getOrDefault(backend, Map.of());
     }
 
-    /** The envelope, inflated under the body limit if it came gzipped: a small bomb costs no more than a big body. */
+    /**
+     * The envelope, inflated under the body limit if it came gzipped. It is inflated twice: once into nothing, to
+     * learn its size, then into an array of exactly that size. A bomb is refused having allocated next to nothing
+     * (reading it into a growing buffer cost twice the body limit), and a body that passes costs no more than the
+     * same body sent plain; gzipped envelopes are small, so the second inflation is cheap.
+     */
     private byte[] inflated(Request request) throws EnvelopeReader.Refused {
         String encoding = request.contentEncoding();
         if (encoding == null || encoding.strip().equalsIgnoreCase("identity")) {
             return request.body();
         }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
-            byte[] inflated = in.readNBytes(maxBodyBytes + 1);
-            if (inflated.length > maxBodyBytes) {
+        try {
+            long size = 0;
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
+                byte[] scratch = new byte[16 * 1024];
+                for (int n; size <= maxBodyBytes && (n = in.read(scratch)) != -1; ) {
+                    size += n;
+                }
+            }
+            if (size > maxBodyBytes) {
                 throw new EnvelopeReader.Refused(Refusals.inflatedTooLarge(maxBodyBytes));
+            }
+            byte[] inflated = new byte[(int) size];
+            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
+                in.readNBytes(inflated, 0, inflated.length);
             }
             return inflated;
         } catch (IOException e) {

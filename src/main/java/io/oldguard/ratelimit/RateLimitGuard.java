@@ -24,8 +24,15 @@ import java.util.function.Supplier;
  * waiting is the backend shaper's job, for traffic that is within every agent's limit. The buckets live in the
  * {@link SharedState}: this sidecar's memory, or Redis shared by the fleet, so one agent's budget holds across
  * all its replicas.
+ *
+ * <p>Tool listings are charged too ({@link #chargeListing}): they never reach a backend, but a listing is the
+ * largest answer an agent can ask for, and unpriced, a loop or an MCP batch of them could keep the sidecar busy
+ * writing megabytes while other agents' calls wait.
  */
 public final class RateLimitGuard implements Guard {
+
+    /** Tokens one listing takes from the agent's overall rate: as much as the cheapest call. */
+    public static final long LISTING_COST = 1;
 
     private final Supplier<PolicySet> policies;
     private final SharedState state;
@@ -68,6 +75,22 @@ public final class RateLimitGuard implements Guard {
             }
         }
         return Verdict.ALLOW;
+    }
+
+    /**
+     * Takes {@link #LISTING_COST} from the agent's overall bucket ({@code agents.<id>.limits.rate}); an agent
+     * without one lists freely, as it calls freely.
+     *
+     * @param listing what was asked, as the refusal and the metric name it ({@code tools/list}, {@code GET /v1/tools})
+     */
+    public Verdict chargeListing(String agent, String listing) {
+        AgentPolicy agentPolicy = policies.get().agents().get(agent);
+        Rate agentRate = agentPolicy == null || agentPolicy.limits() == null ? null : agentPolicy.limits().rate();
+        if (agentRate == null) {
+            return Verdict.ALLOW;
+        }
+        ConsumptionProbe probe = state.bucket("agent|" + agent, agentRate).tryConsume(LISTING_COST);
+        return probe.isConsumed() ? Verdict.ALLOW : refuse("agent", agent, listing, agentRate, probe);
     }
 
     private Verdict refuse(String scope, String agent, String tool, Rate rate, ConsumptionProbe probe) {

@@ -115,7 +115,7 @@ class ConnectionLimitsIT {
         RequestLimits r = c.requests();
         return c.withListeners(new Listeners(new Listener("127.0.0.1", 0, agentCap, REQUEST_TIMEOUT),
                         new Listener("127.0.0.1", 0, adminCap, REQUEST_TIMEOUT)))
-                .withRequests(new RequestLimits(r.maxBodyBytes(), r.maxJsonDepth(), Duration.ofSeconds(1), r.xml()));
+                .withRequests(new RequestLimits(r.maxBodyBytes(), r.maxJsonDepth(), Duration.ofSeconds(1), r.xml(), r.mcp()));
     }
 
     private static void awaitSimulatorBusy(SidecarHarness harness, int calls) throws InterruptedException {

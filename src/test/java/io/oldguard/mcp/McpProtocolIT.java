@@ -180,6 +180,32 @@ class McpProtocolIT {
     }
 
     @Test
+    void aBatchOverTheLimitIsRefusedWholeNamingTheLimit() {
+        String session = open(SUPPORT_TOKEN, "2025-03-26");
+        String batch = "[" + String.join(",", java.util.Collections.nCopies(18_000, LIST)) + "]";
+
+        Http.Reply reply = send(post(SUPPORT_TOKEN, session, "2025-03-26", batch));
+
+        // First, so a failure does not print the answer: 40 MB before batches were capped.
+        assertThat(reply.body().length()).as("answer size for a %d-byte batch", batch.length()).isLessThan(2048);
+        assertJsonRpcError(reply, 400, -32600, "batch-too-large");
+        assertThat(reply.json().path("error").path("message").asText()).contains("18000 messages").contains("at most 20");
+        assertThat(reply.json().path("error").path("data").path("limit").asInt()).isEqualTo(20);
+        assertThat(reply.json().path("error").path("data").path("setting").asText()).isEqualTo("requests.mcp.maxBatchMessages");
+    }
+
+    @Test
+    void aBatchAtTheLimitIsAnswered() {
+        String session = open(SUPPORT_TOKEN, "2025-03-26");
+        String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+
+        Http.Reply reply = send(post(SUPPORT_TOKEN, session, "2025-03-26", "[" + String.join(",", java.util.Collections.nCopies(20, ping)) + "]"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json()).hasSize(20);
+    }
+
+    @Test
     void anOversizedMessageGets413WithAJsonRpcError() {
         String huge = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}}";
 

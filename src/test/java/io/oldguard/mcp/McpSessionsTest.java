@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /** Session ownership, idle expiry and the per-agent bound, on fake time. */
 class McpSessionsTest {
 
+    private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-05T09:00:00Z"));
-    private final McpSessions sessions = new McpSessions(clock);
+    private final McpSessions sessions = new McpSessions(clock, IDLE_TIMEOUT, (session, why) -> { });
 
     @Test
     void anotherAgentDoesNotFindTheSession() {
@@ -27,7 +28,7 @@ class McpSessionsTest {
     void aSessionIdleLongerThanTheExpiryIsGone() {
         McpSession session = sessions.open("support-bot", "2025-11-25");
 
-        clock.advance(McpSessions.IDLE_EXPIRY.plusSeconds(1));
+        clock.advance(IDLE_TIMEOUT.plusSeconds(1));
 
         assertThat(sessions.find(session.id(), "support-bot")).isEmpty();
     }
@@ -37,7 +38,7 @@ class McpSessionsTest {
         McpSession session = sessions.open("support-bot", "2025-11-25");
 
         for (int i = 0; i < 3; i++) {
-            clock.advance(McpSessions.IDLE_EXPIRY.minusMinutes(1));
+            clock.advance(IDLE_TIMEOUT.minusMinutes(1));
             assertThat(sessions.find(session.id(), "support-bot")).isPresent();
         }
     }

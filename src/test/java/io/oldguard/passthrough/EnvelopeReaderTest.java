@@ -164,10 +164,66 @@ class EnvelopeReaderTest {
     }
 
     @Test
+    void refusesTenThousandNamespaceDeclarationsAsAttributes() {
+        StringBuilder declarations = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            declarations.append(" xmlns:p").append(i).append("=\"urn:p").append(i).append('"');
+        }
+
+        Refusal refusal = refusal(envelopeWithRootAttributes(declarations.toString()));
+
+        assertThat(refusal.extensions()).containsEntry("setting", "requests.xml.maxAttributesPerElement")
+                .containsEntry("limit", 32L);
+        assertThat(refusal.detail()).contains("more than 32 attributes and namespace declarations").contains("at most 32");
+    }
+
+    @Test
+    void refusesAttributesAndDeclarationsThatOnlyTogetherPassTheLimit() {
+        // 4 declarations and 30 attributes: neither kind alone is over 32, which is all the parser checks here.
+        String declarations = " xmlns:a=\"urn:a\" xmlns:b=\"urn:b\"";
+
+        Refusal refusal = refusal(envelopeWithRootAttributes(declarations + attributes(30)));
+
+        assertThat(refusal.extensions()).containsEntry("setting", "requests.xml.maxAttributesPerElement");
+    }
+
+    @Test
+    void refusesANamespaceLongerThanTheAttributeLengthLimit() {
+        Refusal refusal = refusal(envelopeWithRootAttributes(" xmlns:long=\"urn:" + "x".repeat(9000) + "\""));
+
+        assertThat(refusal.extensions()).containsEntry("setting", "requests.xml.maxAttributeLength");
+    }
+
+    @Test
+    void refusesTextOverTheLimitSplitIntoCdataSectionsEachUnderIt() {
+        String half = "<![CDATA[" + "x".repeat(40_000) + "]]>";
+
+        Refusal refusal = refusal(envelope("ReserveStock", "<inv:OrderRef>" + half + half + "</inv:OrderRef>"));
+
+        assertThat(refusal.extensions()).containsEntry("setting", "requests.xml.maxTextLength");
+    }
+
+    @Test
+    void acceptsTextUpToTheLimitInOneElement() throws Exception {
+        String text = "x".repeat(XmlLimits.defaults().maxTextLength());
+
+        assertThat(read(envelope("ReserveStock", "<inv:OrderRef>" + text + "</inv:OrderRef>")).arguments()
+                .get("OrderRef").asText()).hasSize(text.length());
+    }
+
+    @Test
     void refusesAnAttributeValueLongerThanTheLimit() {
         Refusal refusal = refusal(envelopeWithRootAttributes(" big=\"" + "x".repeat(9000) + "\""));
 
         assertThat(refusal.extensions()).containsEntry("setting", "requests.xml.maxAttributeLength");
+        assertThat(refusal.detail()).contains("longer than 8192 characters").contains("at most 8192");
+    }
+
+    @Test
+    void acceptsAnAttributeValueAsLongAsTheLimit() throws Exception {
+        String value = "x".repeat(XmlLimits.defaults().maxAttributeLength());
+
+        assertThat(read(envelopeWithRootAttributes(" big=\"" + value + "\"")).tool().name()).isEqualTo("GetStock");
     }
 
     @Test
