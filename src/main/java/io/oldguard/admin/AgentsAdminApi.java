@@ -104,7 +104,7 @@ final class AgentsAdminApi {
         Halt requested = new Halt(agent, Halt.MANUAL, "halted by an operator: " + reason,
                 halts.clock().instant(), null, null, null, null, policies.get().version());
         Halt halt = halts.haltByOperator(requested);
-        if (halt != requested) {
+        if (!halt.sameDecisionAs(requested)) {
             // The halt in force keeps the evidence of why (violations, request id); a second reason would hide it.
             return HttpResponses.problem(Refusals.alreadyHalted(halt), null);
         }

@@ -32,9 +32,17 @@ public record Halt(String agent, String reason, String detail, Instant since, In
         this(agent, reason, detail, since, until, tool, requestId, violations, policyVersion, null);
     }
 
+    /** The same decision, whichever sidecar a registry recorded as its maker. */
+    public boolean sameDecisionAs(Halt other) {
+        return other != null && withSidecar(null).equals(other.withSidecar(null));
+    }
+
     Halt decidedBy(String sidecarId) {
-        return sidecar != null ? this : new Halt(agent, reason, detail, since, until, tool, requestId, violations,
-                policyVersion, sidecarId);
+        return sidecar != null ? this : withSidecar(sidecarId);
+    }
+
+    private Halt withSidecar(String sidecarId) {
+        return new Halt(agent, reason, detail, since, until, tool, requestId, violations, policyVersion, sidecarId);
     }
 
     public boolean expired(Instant now) {
