@@ -8,13 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Which waiting call goes next at one backend: fair queuing across agents by virtual finish time (self-clocked
- * fair queuing, the virtual-time form of deficit round robin). Each waiting call carries a tag: the tag of its
- * agent's previous waiting call — or the queue's virtual time, for an agent with nothing waiting — plus
- * {@code cost / share}. The call with the smallest tag goes next and its tag becomes the virtual time. So an
- * agent with one call waiting goes ahead of the 16th call of an agent that queued 16; a call of cost 5 counts
- * five times; while both wait, an agent with share 2 is given twice the tokens of one with share 1. An agent
- * earns nothing while it has nothing waiting. Within one agent, calls keep their order of arrival.
+ * Which waiting call goes next at one backend: fair queuing across agents by virtual time (start-time fair
+ * queuing, which serves in the order deficit round robin does, without its rounds or quantum). Each waiting call
+ * gets a start tag — where its agent's previous waiting call finishes, or the queue's virtual time for an agent
+ * with nothing waiting — and finishes at start + {@code cost / share}. The call with the smallest start goes next,
+ * and the virtual time moves to it. So an agent with one call waiting goes next, ahead of every call a storming
+ * agent has queued but the one already due; a call of cost 5 pushes its agent's next call five places back; while
+ * both wait, an agent with share 2 is given twice the tokens of one with share 1. An agent earns no credit while
+ * it has nothing waiting. Within one agent, calls keep their order of arrival.
  *
  * <p>Decisions only: no locking (the shaper holds its lock around every use), no waiting, no tokens. A call
  * whose wait bound has passed on the injected clock is never chosen; its waiting thread takes it out.
@@ -23,7 +24,7 @@ import java.util.Map;
  */
 final class FairQueue<T> {
 
-    /** One waiting call, with its tag. */
+    /** One waiting call, with its tags. */
     static final class Entry<T> {
         private final String agent;
         private final long cost;
@@ -31,6 +32,7 @@ final class FairQueue<T> {
         private final Instant waitUntil;
         private final long arrival;
         private final T payload;
+        private double start;
         private double finish;
 
         private Entry(String agent, long cost, double share, Instant waitUntil, long arrival, T payload) {
@@ -59,7 +61,7 @@ final class FairQueue<T> {
         }
 
         private boolean before(Entry<T> other) {
-            return finish < other.finish || (finish == other.finish && arrival < other.arrival);
+            return start < other.start || (start == other.start && arrival < other.arrival);
         }
     }
 
@@ -86,7 +88,8 @@ final class FairQueue<T> {
         }
         Entry<T> entry = new Entry<>(agent, cost, share, waitUntil, arrivals++, payload);
         ArrayDeque<Entry<T>> own = byAgent.computeIfAbsent(agent, a -> new ArrayDeque<>());
-        entry.finish = start(own) + entry.increment;
+        entry.start = start(own);
+        entry.finish = entry.start + entry.increment;
         own.addLast(entry);
         size++;
         return entry;
@@ -94,14 +97,14 @@ final class FairQueue<T> {
 
     /**
      * Tokens the queue would hand out before a call of {@code agent} offered now got its own: every waiting call
-     * of that agent, and the calls of the others whose tags come first.
+     * of that agent, and the calls of the others that start no later.
      */
-    long tokensAhead(String agent, long cost, double share) {
-        double finish = start(byAgent.get(agent)) + cost / share;
+    long tokensAhead(String agent) {
+        double start = start(byAgent.get(agent));
         long ahead = 0;
         for (ArrayDeque<Entry<T>> queue : byAgent.values()) {
             for (Entry<T> e : queue) {
-                if (e.finish > finish) {
+                if (e.start > start) {
                     break;
                 }
                 ahead += e.cost;
@@ -116,7 +119,7 @@ final class FairQueue<T> {
         Entry<T> best = null;
         for (ArrayDeque<Entry<T>> queue : byAgent.values()) {
             for (Entry<T> e : queue) {
-                // The first of an agent's calls still within its bound; the later ones have later tags.
+                // The first of an agent's calls still within its bound; the later ones start later.
                 if (now.isBefore(e.waitUntil)) {
                     if (best == null || e.before(best)) {
                         best = e;
@@ -128,16 +131,16 @@ final class FairQueue<T> {
         return best;
     }
 
-    /** The call got its tokens: it leaves the queue and the virtual time moves to its tag. */
+    /** The call got its tokens: it leaves the queue and the virtual time moves to its start. */
     void dispatched(Entry<T> entry) {
         if (unlink(entry)) {
-            virtualTime = Math.max(virtualTime, entry.finish);
+            virtualTime = Math.max(virtualTime, entry.start);
         }
     }
 
     /**
-     * The call left without its turn (bound passed, cancelled): the agent's later calls move up by its weight, so an
-     * abandoned call costs its agent nothing.
+     * The call left without its turn (bound passed, cancelled): the agent's later calls move up by its weight (never
+     * before the virtual time), so an abandoned call costs its agent nothing.
      */
     void remove(Entry<T> entry) {
         ArrayDeque<Entry<T>> own = byAgent.get(entry.agent);
@@ -148,7 +151,8 @@ final class FairQueue<T> {
         for (Iterator<Entry<T>> it = own.iterator(); it.hasNext(); ) {
             Entry<T> e = it.next();
             if (after) {
-                e.finish -= entry.increment;
+                e.start = Math.max(virtualTime, e.start - entry.increment);
+                e.finish = e.start + e.increment;
             } else if (e == entry) {
                 after = true;
             }

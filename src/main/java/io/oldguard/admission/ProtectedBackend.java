@@ -106,7 +106,7 @@ public final class ProtectedBackend implements Backend {
             }
             if (!admission.ticket().await()) {
                 return refused(call, Refusals.backendSaturated(name, "its turn did not come within " + shaping.toMillis()
-                        + " ms", shaper.retryAfter(call.agent(), share, cost)));
+                        + " ms", shaper.retryAfter(call.agent(), cost)));
             }
             fairTokens.computeIfAbsent(call.agent(), agent -> Counter.builder(MetricNames.BACKEND_FAIR_TOKENS)
                     .description("Tokens the backend's shaper gave each agent")

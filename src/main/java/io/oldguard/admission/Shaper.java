@@ -133,7 +133,7 @@ final class Shaper {
             if (current == null) {
                 return new Admission(PASSED, null, null);
             }
-            Admission refused = placeRefused(agent, share, cost, current);
+            Admission refused = placeRefused(agent, cost, current);
             if (refused != null) {
                 return refused;
             }
@@ -147,14 +147,14 @@ final class Shaper {
             return new Admission(PASSED, null, null);
         }
         synchronized (this) {
-            Admission refused = placeRefused(agent, share, cost, current);
+            Admission refused = placeRefused(agent, cost, current);
             return refused != null ? refused : enqueue(agent, share, cost, maxWait, current, probe.getNanosToWaitForRefill());
         }
     }
 
     /** How long until a call of {@code agent} would get its turn, for a refusal's Retry-After (at least 1 ms). */
-    synchronized Duration retryAfter(String agent, double share, long cost) {
-        return rate == null ? Duration.ofMillis(1) : Duration.ofNanos(Math.max(estimate(agent, share, cost, rate), 1_000_000));
+    synchronized Duration retryAfter(String agent, long cost) {
+        return rate == null ? Duration.ofMillis(1) : Duration.ofNanos(Math.max(estimate(agent, cost, rate), 1_000_000));
     }
 
     synchronized int queued() {
@@ -167,13 +167,13 @@ final class Shaper {
     }
 
     /** Refuses a call for which there is no place in the queue, overall or for its agent. */
-    private Admission placeRefused(String agent, double share, long cost, Rate current) {
+    private Admission placeRefused(String agent, long cost, Rate current) {
         if (queue.size() >= maxQueue) {
-            return refused("all " + maxQueue + " places in its queue are taken", estimate(agent, share, cost, current));
+            return refused("all " + maxQueue + " places in its queue are taken", estimate(agent, cost, current));
         }
         if (queue.waiting(agent) >= maxQueuePerAgent) {
             return refused("agent " + agent + " already has " + maxQueuePerAgent + " calls waiting",
-                    estimate(agent, share, cost, current));
+                    estimate(agent, cost, current));
         }
         return null;
     }
@@ -184,7 +184,7 @@ final class Shaper {
      * @param firstWait for a call that would wait alone: the bucket's own word on when its tokens are there
      */
     private Admission enqueue(String agent, double share, long cost, Duration maxWait, Rate current, long firstWait) {
-        long turn = queue.isEmpty() ? firstWait : estimate(agent, share, cost, current);
+        long turn = queue.isEmpty() ? firstWait : estimate(agent, cost, current);
         if (turn > maxWait.toNanos()) {
             return refused("a turn is more than " + maxWait.toMillis() + " ms away", turn);
         }
@@ -200,8 +200,8 @@ final class Shaper {
      * When the call would get its tokens: every token queued ahead of it, then its own, refilled at the rate (the
      * bucket itself is empty while calls wait: the dispatcher takes each token as it comes).
      */
-    private long estimate(String agent, double share, long cost, Rate current) {
-        long tokens = queue.tokensAhead(agent, cost, share) + cost;
+    private long estimate(String agent, long cost, Rate current) {
+        long tokens = queue.tokensAhead(agent) + cost;
         return (long) (tokens * (double) current.period().toNanos() / current.amount());
     }
 

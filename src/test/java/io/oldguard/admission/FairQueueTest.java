@@ -30,8 +30,8 @@ class FairQueueTest {
 
         queue.add("quiet", 1, 1, bound, "quiet");
 
-        assertThat(List.of(dispatchNext(), dispatchNext())).as("the storm's oldest call, then the quiet agent's")
-                .containsExactly("storm-4", "quiet");
+        assertThat(List.of(dispatchNext(), dispatchNext())).as("the quiet agent's call, then the storm's oldest")
+                .containsExactly("quiet", "storm-4");
         assertThat(queue.waiting("storm")).isEqualTo(15);
     }
 
@@ -67,8 +67,8 @@ class FairQueueTest {
         }
 
         assertThat(tokens).as("order: %s", order).containsEntry("writer", 15L).containsEntry("reader", 15L);
-        assertThat(order.subList(0, 6)).as("five reads for each write")
-                .containsExactly("reader", "reader", "reader", "reader", "writer", "reader");
+        assertThat(order.subList(0, 7)).as("five reads for each write")
+                .containsExactly("writer", "reader", "reader", "reader", "reader", "reader", "writer");
     }
 
     @Test
@@ -128,12 +128,12 @@ class FairQueueTest {
             queue.add("storm", 1, 1, bound, "storm");
         }
         queue.add("writer", 5, 1, bound, "writer");
+        dispatchNext();
 
-        assertThat(queue.tokensAhead("quiet", 1, 1)).as("the storm's first call only").isEqualTo(1);
-        assertThat(queue.tokensAhead("quiet", 1, 0.5)).as("half a share: two of the storm's calls").isEqualTo(2);
-        assertThat(queue.tokensAhead("storm", 1, 1)).as("its own 16, and the write that comes before its 17th")
-                .isEqualTo(21);
-        assertThat(queue.tokensAhead("writer", 5, 1)).as("its own write, and ten of the storm's calls").isEqualTo(15);
+        assertThat(queue.tokensAhead("quiet")).as("the write, due as soon as the storm's first call").isEqualTo(5);
+        assertThat(queue.tokensAhead("storm")).as("its own 15, and the write").isEqualTo(20);
+        assertThat(queue.tokensAhead("writer")).as("its own write, and the storm's calls starting within it")
+                .isEqualTo(10);
     }
 
     @Test
