@@ -70,7 +70,7 @@ final class Shaper {
                 }
                 throw e;
             }
-            State last = opened ? state : shaper.leave(this);
+            State last = opened ? shaper.stateOf(this) : shaper.leave(this);
             if (last == State.FAILED) {
                 throw failure;
             }
@@ -87,6 +87,8 @@ final class Shaper {
     }
 
     private static final Ticket PASSED = new Ticket();
+    private static final long MIN_SLEEP = 100_000;
+    private static final long MAX_SLEEP = 250_000_000;
 
     private final SharedState state;
     private final String key;
@@ -132,6 +134,9 @@ final class Shaper {
             current = rate;
             if (current == null) {
                 return new Admission(PASSED, null, null);
+            }
+            if (cost > current.burst()) {
+                return refused("a call of cost " + cost + " never fits its burst of " + current.burst(), Long.MAX_VALUE);
             }
             Admission refused = placeRefused(agent, cost, current);
             if (refused != null) {
@@ -231,6 +236,11 @@ final class Shaper {
                 grant(next.payload());
                 continue;
             }
+            if (next.cost() > current.burst()) {
+                // A reload cut the burst below this call's cost: it could never go, and would hold up everyone.
+                drop(next.payload());
+                continue;
+            }
             ConsumptionProbe probe;
             try {
                 probe = bucket(current).tryConsume(next.cost());
@@ -245,7 +255,8 @@ final class Shaper {
                 }
             } else {
                 try {
-                    Thread.sleep(Duration.ofNanos(Math.max(probe.getNanosToWaitForRefill(), 100_000)));
+                    // Capped, so that a call whose bound passes meanwhile, or a reload, is seen in good time.
+                    Thread.sleep(Duration.ofNanos(Math.clamp(probe.getNanosToWaitForRefill(), MIN_SLEEP, MAX_SLEEP)));
                 } catch (InterruptedException e) {
                     // Never interrupted by oldguard; should it happen, the waiting calls still end at their bounds.
                     Thread.currentThread().interrupt();
@@ -269,6 +280,15 @@ final class Shaper {
         return true;
     }
 
+    /** Ends a call's wait without its turn: it answers as if its bound had passed. */
+    private synchronized void drop(Ticket ticket) {
+        if (ticket.state == Ticket.State.WAITING) {
+            queue.remove(ticket.entry);
+            ticket.state = Ticket.State.LEFT;
+            ticket.turn.countDown();
+        }
+    }
+
     private synchronized void fail(Ticket ticket, RuntimeException failure) {
         if (ticket.state == Ticket.State.WAITING) {
             queue.remove(ticket.entry);
@@ -276,6 +296,10 @@ final class Shaper {
             ticket.state = Ticket.State.FAILED;
             ticket.turn.countDown();
         }
+    }
+
+    private synchronized Ticket.State stateOf(Ticket ticket) {
+        return ticket.state;
     }
 
     /** Takes a waiting call out of the queue; answers the state it was in (it left only if that was WAITING). */

@@ -182,6 +182,30 @@ class ShaperTest {
     }
 
     @Test
+    void aCallThatCostsMoreThanTheBurstIsRefusedAtOnce() {
+        Shaper shaper = shaper(limits("10/s burst 3", 10, 10, Duration.ofMinutes(1)));
+        shaper.admit("a", EQUAL, 3, Duration.ofMinutes(1));
+        shaper.admit("a", EQUAL, 1, Duration.ofMinutes(1));
+
+        assertThat(shaper.admit("b", EQUAL, 4, Duration.ofMinutes(1)).refusedBecause())
+                .isEqualTo("a call of cost 4 never fits its burst of 3");
+    }
+
+    @Test
+    void aWaitingCallThatAReloadMadeTooCostlyStepsAsideForTheOthers() throws Exception {
+        Shaper shaper = shaper(limits("10/s burst 3", 10, 10, Duration.ofMinutes(1)));
+        shaper.admit("a", EQUAL, 3, Duration.ofMinutes(1));
+        Shaper.Ticket costly = shaper.admit("a", EQUAL, 3, Duration.ofMinutes(1)).ticket();
+        Shaper.Ticket light = shaper.admit("b", EQUAL, 1, Duration.ofMinutes(1)).ticket();
+
+        shaper.reconfigure(limits("10/s burst 2", 10, 10, Duration.ofMinutes(1)));
+        clock.advance(Duration.ofMillis(100));
+
+        assertThat(costly.await()).isFalse();
+        assertThat(light.await()).isTrue();
+    }
+
+    @Test
     void withoutARateNothingWaits() throws Exception {
         Shaper shaper = shaper(BackendLimits.defaults());
 
