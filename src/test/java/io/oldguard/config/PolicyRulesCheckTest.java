@@ -102,6 +102,13 @@ class PolicyRulesCheckTest {
         assertThat(problems()).containsExactly(policy + ":24: tools.ReserveStock.params.OrderRef: minimum/maximum apply to numbers; OrderRef is a string");
     }
 
+    @Test
+    void refusesAShareThatIsNotAboveZero() {
+        replace(policy, "    limits: { rate: \"10/s burst 20\" }", "    limits: { rate: \"10/s burst 20\" }\n    share: 0");
+
+        assertThat(problems()).containsExactly(policy + ":32: agents[support-bot].share: must be greater than 0 (got 0.0)");
+    }
+
     private List<String> problems() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> Setup.load(config));
         assertThat(e).as("expected the policy to be refused").isNotNull();
