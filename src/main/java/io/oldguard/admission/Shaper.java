@@ -136,7 +136,9 @@ final class Shaper {
                 return new Admission(PASSED, null, null);
             }
             if (cost > current.burst()) {
-                return refused("a call of cost " + cost + " never fits its burst of " + current.burst(), Long.MAX_VALUE);
+                // Never passes, whenever it is tried; the policy needs a lower cost or the backend a larger burst.
+                return refused("a call of cost " + cost + " never fits its burst of " + current.burst(),
+                        current.period().toNanos());
             }
             Admission refused = placeRefused(agent, cost, current);
             if (refused != null) {
