@@ -7,6 +7,7 @@ import io.oldguard.store.SharedState;
 import io.oldguard.store.TokenBucket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +100,10 @@ final class Shaper {
     private int maxQueue;
     private int maxQueuePerAgent;
     private boolean dispatching;
+    // What this sidecar actually gets while calls wait: in fleet mode the other sidecars take from the same bucket.
+    // Nanoseconds per token, averaged over the grants of the current backlog (0: none measured yet).
+    private double observedNanosPerToken;
+    private Instant lastGrant;
 
     /** @param key the backend's bucket in the store: this sidecar's own, or the fleet's in fleet mode */
     Shaper(BackendLimits limits, SharedState state, String key, Clock clock) {
@@ -198,6 +203,8 @@ final class Shaper {
         Ticket ticket = new Ticket(this, agent, cost, share, maxWait);
         if (!dispatching) {
             dispatching = true;
+            observedNanosPerToken = 0;
+            lastGrant = null;
             Thread.ofVirtual().name("shaper-" + key).start(this::dispatch);
         }
         return new Admission(ticket, null, null);
@@ -205,11 +212,23 @@ final class Shaper {
 
     /**
      * When the call would get its tokens: every token queued ahead of it, then its own, refilled at the rate (the
-     * bucket itself is empty while calls wait: the dispatcher takes each token as it comes).
+     * bucket itself is empty while calls wait: the dispatcher takes each token as it comes) — or at the pace this
+     * sidecar has been getting them, when that is slower (other sidecars of the fleet take from the same bucket).
      */
     private long estimate(String agent, long cost, Rate current) {
         long tokens = queue.tokensAhead(agent) + cost;
-        return (long) (tokens * (double) current.period().toNanos() / current.amount());
+        double perToken = Math.max((double) current.period().toNanos() / current.amount(), observedNanosPerToken);
+        return (long) (tokens * perToken);
+    }
+
+    /** Averages the time per token between two grants of one backlog (an exponential average, 1/4 weight). */
+    private void observeGrant(long cost) {
+        Instant now = clock.instant();
+        if (lastGrant != null) {
+            double sample = (double) Duration.between(lastGrant, now).toNanos() / cost;
+            observedNanosPerToken = observedNanosPerToken == 0 ? sample : 0.75 * observedNanosPerToken + 0.25 * sample;
+        }
+        lastGrant = now;
     }
 
     private static Admission refused(String why, long retryAfterNanos) {
@@ -277,6 +296,7 @@ final class Shaper {
             return false;
         }
         queue.dispatched(ticket.entry);
+        observeGrant(ticket.entry.cost());
         ticket.state = Ticket.State.GRANTED;
         ticket.turn.countDown();
         return true;

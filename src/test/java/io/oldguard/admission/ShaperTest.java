@@ -182,6 +182,29 @@ class ShaperTest {
     }
 
     @Test
+    void whenOtherSidecarsTakeHalfTheTokensTurnsAreEstimatedAtThePaceThisOneGets() throws Exception {
+        LocalState state = LocalState.alone(clock, clock, "test");
+        Shaper shaper = new Shaper(limits("10/s burst 1", 20, 20, Duration.ofMinutes(1)), state, "backend|inventory", clock);
+        for (int i = 0; i < 5; i++) {
+            assertThat(shaper.admit("a", EQUAL, 1, Duration.ofMinutes(1)).admitted()).isTrue();
+        }
+        for (int grants = 1; grants <= 3; grants++) {
+            clock.advance(Duration.ofMillis(100));
+            int waiting = 4 - grants;
+            Await.until(Duration.ofSeconds(5), "a turn given", () -> shaper.queued() == waiting);
+            // Another sidecar takes the next token from the same bucket.
+            clock.advance(Duration.ofMillis(100));
+            assertThat(state.bucket("backend|inventory", Rate.parse("10/s burst 1")).tryConsume(1).isConsumed()).isTrue();
+        }
+
+        Shaper.Admission refused = shaper.admit("a", EQUAL, 1, Duration.ofMillis(300));
+
+        assertThat(refused.refusedBecause()).as("2 tokens at the 200 ms this sidecar gets each, not at 100 ms")
+                .isEqualTo("a turn is more than 300 ms away");
+        assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(400));
+    }
+
+    @Test
     void aCallThatCostsMoreThanTheBurstIsRefusedAtOnce() {
         Shaper shaper = shaper(limits("10/s burst 3", 10, 10, Duration.ofMinutes(1)));
         shaper.admit("a", EQUAL, 3, Duration.ofMinutes(1));
