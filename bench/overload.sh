@@ -15,6 +15,11 @@
 # and DURATION s measured. Per round it prints the offered rate, the goodput (HTTP 200 answers per second at the
 # load generator), goodput as % of LIMIT, the refusals (429/503) and their latency, and the OK calls' latency
 # (these wait in the shaper's queue, up to maxWait, by design). At the end it reads the sidecar's /metrics.
+#
+# Fair shaping (issue 21): a second, quiet agent (quiet-bot) makes QUIET_AGENT_RATE calls/s through the same
+# backend: once alone for DURATION s before the rounds, and beside the storm in every round (same warm-up and
+# measured window). The summary puts its latency alone and during the storm side by side; target: p50 during the
+# storm within 2x of its p50 alone.
 # Loopback only; every step is bounded in time; everything started here is stopped on exit, by its own pid.
 #
 # Knobs (environment):
@@ -26,6 +31,7 @@
 #   INITIAL_WARMUP=45    seconds of ramp before the first round: oldguard at LIMIT/2 for a third, then at LIMIT
 #                        (both JVMs start cold: JIT), not recorded
 #   REFUSAL_P99_TARGET=5 ms; GOODPUT_TARGET=95 (% of LIMIT)
+#   QUIET_AGENT_RATE=5   calls/s of the quiet agent (quiet-bot), alone and beside the storm
 #   QUIET_BUSY, QUIET_MAX, NOISY_CORES, RETRIES, BENCH_DB, KEEP_DB, SIM_PORT, AGENT_PORT, ADMIN_PORT,
 #   SIDECAR_JAVA_OPTS, LOADGEN_JAVA_OPTS: as in bench/run.sh
 set -euo pipefail
@@ -41,6 +47,7 @@ ROUNDS=${ROUNDS:-3}
 INITIAL_WARMUP=${INITIAL_WARMUP:-45}
 REFUSAL_P99_TARGET=${REFUSAL_P99_TARGET:-5}
 GOODPUT_TARGET=${GOODPUT_TARGET:-95}
+QUIET_AGENT_RATE=${QUIET_AGENT_RATE:-5}
 QUIET_BUSY=${QUIET_BUSY:-30}
 QUIET_MAX=${QUIET_MAX:-60}
 NOISY_CORES=${NOISY_CORES:-0.25}
@@ -66,20 +73,22 @@ die() { log "error: $*"; exit 1; }
 LOG_PREFIX=overload-
 . "$(dirname "$0")/common.sh"
 
-for n in LIMIT RATE DURATION WARMUP ROUNDS INITIAL_WARMUP QUIET_BUSY QUIET_MAX RETRIES; do
+for n in LIMIT RATE DURATION WARMUP ROUNDS INITIAL_WARMUP QUIET_BUSY QUIET_MAX RETRIES QUIET_AGENT_RATE; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number (got \"${!n}\")"
 done
-[ "$LIMIT" -ge 1 ] && [ "$RATE" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$ROUNDS" -ge 1 ] \
-  || die "LIMIT, RATE, DURATION and ROUNDS must be at least 1"
+[ "$LIMIT" -ge 1 ] && [ "$RATE" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$ROUNDS" -ge 1 ] && [ "$QUIET_AGENT_RATE" -ge 1 ] \
+  || die "LIMIT, RATE, DURATION, ROUNDS and QUIET_AGENT_RATE must be at least 1"
 grep -q "rate: \"$LIMIT/s" "$CONFIG" || log "warning: LIMIT=$LIMIT does not match the rate in $CONFIG"
 
 # --- everything started here is stopped on exit, by its own pid ------------------------------------------------
 SIM_PID=
 SIDECAR_PID=
 LG_PID=
+QUIET_PID=
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  stop_pid "$QUIET_PID" "quiet agent's load generator"
   stop_pid "$LG_PID" "load generator"
   stop_pid "$SIDECAR_PID" "sidecar"
   stop_pid "$SIM_PID" "simulator"
@@ -110,6 +119,24 @@ loadgen() {   # rate duration warmup label -> $RESULT
   RESULT=$(grep '^RESULT ' "$out" | head -n 1)
   rm -f "$out"
 }
+QUIET_OUT=
+quiet_start() {   # duration warmup label: the quiet agent's load generator, in the background
+  QUIET_OUT=$(mktemp "$results/quiet.XXXXXX.tmp")
+  # shellcheck disable=SC2086
+  timeout --kill-after=5 $(($1 + $2 + 40)) \
+    "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode oldguard --url "$TOOL_URL" \
+      --token "$OLDGUARD_TOKEN_QUIET_BOT" --rate "$QUIET_AGENT_RATE" --duration "$1" --warmup "$2" --label "$3" \
+      >"$QUIET_OUT" 2>>"$results/overload-loadgen.log" &
+  QUIET_PID=$!
+}
+quiet_wait() {   # -> $RESULT, the quiet agent's RESULT line
+  local rc=0
+  wait "$QUIET_PID" || rc=$?
+  QUIET_PID=
+  RESULT=$(grep '^RESULT ' "$QUIET_OUT" | head -n 1)
+  rm -f "$QUIET_OUT"
+  [ -n "$RESULT" ] || die "the quiet agent's load generator failed with exit code $rc; see $results/overload-loadgen.log"
+}
 metrics() {   # the whole /metrics text; the summary picks the traffic-control metrics out of it
   curl -s --max-time 5 "$METRICS_URL" || true
 }
@@ -138,6 +165,7 @@ SIM_PID=$!
 wait_http "$SOAP_URL?wsdl" 120 "$SIM_PID" simulator
 
 export OLDGUARD_TOKEN_BENCH_BOT="${OLDGUARD_TOKEN_BENCH_BOT:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+export OLDGUARD_TOKEN_QUIET_BOT="${OLDGUARD_TOKEN_QUIET_BOT:-quiet-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 log "starting the sidecar with $CONFIG (agent port $AGENT_PORT, admin port $ADMIN_PORT)"
 start_sidecar "$SIDECAR_JAVA_OPTS" "$results/overload-sidecar.log"
 
@@ -147,7 +175,7 @@ smoke_call
   echo "# oldguard overload benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
   echo "# commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); config: $CONFIG"
-  echo "# LIMIT=$LIMIT/s RATE=$RATE/s DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS INITIAL_WARMUP=$INITIAL_WARMUP"
+  echo "# LIMIT=$LIMIT/s RATE=$RATE/s DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS INITIAL_WARMUP=$INITIAL_WARMUP QUIET_AGENT_RATE=$QUIET_AGENT_RATE/s"
 } | tee "$rounds_file" >&2
 
 # --- initial warm-up: a ramp to the limit (cold JVMs: JIT), not recorded ---------------------------------------
@@ -160,6 +188,13 @@ if [ "$INITIAL_WARMUP" -gt 0 ]; then
 fi
 metrics >"$results/overload-metrics-before.txt"
 
+# --- the quiet agent alone: its latency without the storm, for the side-by-side in the summary -----------------
+busy_before=$(wait_quiet)
+log "quiet agent alone: quiet-bot at $QUIET_AGENT_RATE/s, 2s warm-up + ${DURATION}s measured (host ${busy_before}% busy before)"
+quiet_start "$DURATION" 2 quiet-alone
+quiet_wait
+echo "quiet alone busyBefore=${busy_before}% $RESULT" | tee -a "$rounds_file"
+
 # --- measured rounds -----------------------------------------------------------------------------------------
 retries_left=$RETRIES
 for round in $(seq 1 "$ROUNDS"); do
@@ -167,8 +202,11 @@ for round in $(seq 1 "$ROUNDS"); do
     busy_before=$(wait_quiet)
     log "round $round/$ROUNDS: oldguard at $RATE/s (limit $LIMIT/s), ${WARMUP}s warm-up + ${DURATION}s measured (host ${busy_before}% busy before)"
     started_at=$(date +%H:%M:%S)
+    quiet_start "$DURATION" "$WARMUP" quiet-storm
     loadgen "$RATE" "$DURATION" "$WARMUP" overload
     line=$RESULT
+    quiet_wait
+    quiet_line=$RESULT
     other=$(echo "$line" | awk -v n="$(nproc)" -v rate="$RATE" '{
         hb=0; ours=0
         for (i=1;i<=NF;i++) { split($i,kv,"="); if (kv[1]=="hostBusy") { sub("%","",kv[2]); hb=kv[2] }
@@ -177,10 +215,12 @@ for round in $(seq 1 "$ROUNDS"); do
     if awk -v o="$other" -v lim="$NOISY_CORES" 'BEGIN{exit !(o > lim)}' && [ "$retries_left" -gt 0 ]; then
       retries_left=$((retries_left - 1))
       echo "repeated round=$round at=$started_at busyBefore=${busy_before}% otherCores=$other $line" | tee -a "$rounds_file"
+      echo "repeated quiet round=$round $quiet_line" | tee -a "$rounds_file"
       log "that run was disturbed (other work used ~$other cores); repeating it ($retries_left repeat(s) left)"
       continue
     fi
     echo "round=$round at=$started_at busyBefore=${busy_before}% otherCores=$other $line" | tee -a "$rounds_file"
+    echo "quiet round=$round $quiet_line" | tee -a "$rounds_file"
     break
   done
 done
@@ -210,6 +250,21 @@ metrics >"$results/overload-metrics-after.txt"
   awk -v r="$rp99" -v g="$gp" -v l="$LIMIT" -v rt="$REFUSAL_P99_TARGET" -v gt="$GOODPUT_TARGET" 'BEGIN{
     printf "  median over rounds: refusal p99 %.3f ms (target <= %s ms: %s); goodput %.1f/s = %.1f%% of %d/s (target >= %s%%: %s)\n",
       r, rt, (r<=rt ? "met" : "MISSED"), g, 100*g/l, l, gt, (100*g/l>=gt ? "met" : "MISSED") }'
+  echo
+  echo "quiet agent: quiet-bot at $QUIET_AGENT_RATE/s through the same backend, alone and beside the storm (latency in ms)"
+  printf '  %-13s %6s %6s %8s %8s %8s\n' run ok errors p50 p99 max
+  grep -E '^quiet (alone|round=)' "$rounds_file" | while read -r l; do
+    printf '  %-13s %6s %6s %8s %8s %8s\n' "$(echo "$l" | sed -nE 's/^quiet (alone|round=[0-9]+).*/\1/p' | sed 's/round=/storm, round /')" \
+      "$(echo "$l" | field ok)" "$(echo "$l" | field errors)" "$(echo "$l" | field p50)" "$(echo "$l" | field p99)" \
+      "$(echo "$l" | field max)"
+  done
+  qa=$(grep '^quiet alone' "$rounds_file" | field p50 | median)
+  qs=$(grep '^quiet round=' "$rounds_file" | field p50 | median)
+  qok=$(grep '^quiet round=' "$rounds_file" | field ok | awk '{s+=$1} END{print s+0}')
+  awk -v a="$qa" -v s="$qs" -v ok="$qok" 'BEGIN{
+    if (ok == 0 || a <= 0) { print "  the quiet agent had no successful call alone or during the storm: no ratio (target <= 2x: MISSED)"; exit }
+    printf "  p50 alone %.3f ms, during the storm %.3f ms (median over rounds): %.2fx (target <= 2x: %s)\n",
+      a, s, s/a, (s <= 2*a ? "met" : "MISSED") }'
   if grep -q '^repeated ' "$rounds_file"; then
     echo "  ($(grep -c '^repeated ' "$rounds_file") disturbed run(s) were repeated; see $rounds_file)"
   fi

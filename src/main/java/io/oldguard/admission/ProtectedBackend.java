@@ -17,6 +17,7 @@ import io.oldguard.guard.Guard;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.MetricNames;
+import io.oldguard.policy.AgentPolicy;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.policy.ToolPolicy;
 import io.oldguard.store.Leases;
@@ -24,6 +25,8 @@ import io.oldguard.store.SharedState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Admission to one backend — the last step before the legacy service, in this order:
  * <ol>
  *   <li>the circuit breaker: while open, fail fast (503 + the time until the next probe);</li>
- *   <li>the shaper: wait for the call's turn at the backend's rate, bounded in time and queue length;</li>
+ *   <li>the shaper: wait for the call's turn at the backend's rate, shared fairly between the agents waiting,
+ *       bounded in time and queue length;</li>
  *   <li>the bulkhead: wait, bounded the same way, for one of {@code maxConnections} slots;</li>
  *   <li>in fleet mode, a lease on one of the same number of slots across the fleet, which runs out by itself
  *       shortly after the call's deadline if its sidecar dies holding it;</li>
@@ -61,7 +65,8 @@ public final class ProtectedBackend implements Backend {
     private final Supplier<PolicySet> policies;
     private final Clock clock;
     private final MeterRegistry metrics;
-    private final Timer queueWait;
+    private final Map<String, Timer> queueWait = new ConcurrentHashMap<>();
+    private final Map<String, Counter> fairTokens = new ConcurrentHashMap<>();
 
     /**
      * @param maxInFlight the bulkhead: a SOAP backend's {@code maxConnections}, a database's pool size; in fleet
@@ -74,7 +79,7 @@ public final class ProtectedBackend implements Backend {
         this.name = name;
         this.inner = inner;
         this.limits = limits;
-        this.shaper = new Shaper(limits, state, "backend|" + name);
+        this.shaper = new Shaper(limits, state, "backend|" + name, clock);
         this.bulkhead = new Bulkhead(maxInFlight, limits.maxQueue());
         this.fleetSlots = state.leases(name, maxInFlight);
         this.breaker = new BackendBreaker(name, breaker, clock, metrics);
@@ -82,9 +87,6 @@ public final class ProtectedBackend implements Backend {
         this.policies = policies;
         this.clock = clock;
         this.metrics = metrics;
-        this.queueWait = Timer.builder(MetricNames.QUEUE_WAIT).description("Time calls waited for their turn at the backend")
-                .tag(MetricNames.TAG_BACKEND, name).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(metrics);
         Gauge.builder(MetricNames.BACKEND_IN_FLIGHT, bulkhead, Bulkhead::inFlight).description("Calls in flight to the backend")
                 .tag(MetricNames.TAG_BACKEND, name).register(metrics);
         Gauge.builder(MetricNames.BACKEND_QUEUED, shaper, Shaper::queued).description("Calls waiting for their turn")
@@ -92,6 +94,9 @@ public final class ProtectedBackend implements Backend {
         // Read at each scrape, since a reload may change the rate; NaN while the backend has none.
         Gauge.builder(MetricNames.BACKEND_RATE_LIMIT, this, b -> b.limits.rate() == null ? Double.NaN : b.limits.rate().perSecond())
                 .description("Calls per second the backend's leaky bucket lets through")
+                .tag(MetricNames.TAG_BACKEND, name).register(metrics);
+        Gauge.builder(MetricNames.BACKEND_FAIR_AGENTS, shaper, Shaper::waitingAgents)
+                .description("Agents with calls waiting, between which the backend's rate is shared")
                 .tag(MetricNames.TAG_BACKEND, name).register(metrics);
     }
 
@@ -103,13 +108,20 @@ public final class ProtectedBackend implements Backend {
         }
         boolean permissionUsed = false;
         try {
-            Shaper.Admission admission = shaper.admit(call.agent(), cost(call), waitBound(call));
+            double share = share(call);
+            long cost = cost(call);
+            Duration shaping = waitBound(call);
+            Shaper.Admission admission = shaper.admit(call.agent(), share, cost, shaping);
             if (!admission.admitted()) {
                 return refused(call, Refusals.backendSaturated(name, admission.refusedBecause(), admission.retryAfter()));
             }
-            try (Shaper.Ticket ticket = admission.ticket()) {
-                ticket.await();
+            if (!admission.ticket().await()) {
+                return refused(call, Refusals.backendSaturated(name, "its turn did not come within " + shaping.toMillis()
+                        + " ms", shaper.retryAfter(call.agent(), cost)));
             }
+            fairTokens.computeIfAbsent(call.agent(), agent -> Counter.builder(MetricNames.BACKEND_FAIR_TOKENS)
+                    .description("Tokens the backend's shaper gave each agent")
+                    .tags(MetricNames.TAG_BACKEND, name, MetricNames.TAG_AGENT, agent).register(metrics)).increment(cost);
             Bulkhead.Entry entry = bulkhead.tryEnter(waitBound(call));
             if (entry != Bulkhead.Entry.ENTERED) {
                 return pastDeadline(call) ? timedOut(call) : refused(call, Refusals.backendBusy(name,
@@ -125,7 +137,7 @@ public final class ProtectedBackend implements Backend {
                             "all " + bulkhead.maxInFlight() + " connections across the fleet stayed in use as long as a call may wait",
                             Duration.ofSeconds(1)));
                 }
-                queueWait.record(Duration.between(arrived, clock.instant()));
+                queueWait(call.agent()).record(Duration.between(arrived, clock.instant()));
                 if (pastDeadline(call)) {
                     return timedOut(call);
                 }
@@ -187,6 +199,19 @@ public final class ProtectedBackend implements Backend {
 
     private CallResult timedOut(ToolCall call) {
         return new CallResult.Failure(Refusals.backendTimeout(name, Duration.between(call.receivedAt(), call.deadline())));
+    }
+
+    private Timer queueWait(String agent) {
+        return queueWait.computeIfAbsent(agent, a -> Timer.builder(MetricNames.QUEUE_WAIT)
+                .description("Time calls waited for their turn at the backend")
+                .tags(MetricNames.TAG_BACKEND, name, MetricNames.TAG_AGENT, a).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(metrics));
+    }
+
+    /** The agent's weight in the fair queue; equal shares for an agent the policy does not name. */
+    private double share(ToolCall call) {
+        AgentPolicy policy = policies.get().agents().get(call.agent());
+        return policy == null ? AgentPolicy.EQUAL_SHARE : policy.share();
     }
 
     private long cost(ToolCall call) {

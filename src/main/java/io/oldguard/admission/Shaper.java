@@ -1,52 +1,82 @@
 package io.oldguard.admission;
 
+import io.github.bucket4j.ConsumptionProbe;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.Rate;
 import io.oldguard.store.SharedState;
+import io.oldguard.store.TokenBucket;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The backend-wide leaky bucket: instead of passing a burst on, each call reserves the next free slot at the
- * backend's rate and waits for it, so the legacy service sees a smooth flow. Deciding and waiting are split:
- * {@link #admit} reserves (or refuses) at once and says how long to wait; the caller waits on its own virtual
- * thread. The wait is bounded in time ({@code maxWait}, or the call's deadline) and in queue length, overall
- * and per agent, so one agent's storm cannot take every place in the queue. The bucket lives in the
- * {@link SharedState}, so in fleet mode the rate holds across every sidecar; the queue bounds are this sidecar's.
+ * The backend-wide leaky bucket, shared fairly between agents: instead of passing a burst on, calls wait for their
+ * turn at the backend's rate, and while several agents wait, {@link FairQueue} decides whose call goes next, so one
+ * agent's storm does not slow the others down. This class is the part that acts on those decisions: a dispatcher
+ * on its own virtual thread (alive only while calls wait) takes each chosen call's tokens from the bucket when
+ * they are there and wakes the call; the call waits on its own virtual thread. The tokens are taken outside the
+ * lock: in fleet mode that is a Redis round trip, and the bucket is the fleet's, so the rate holds across every
+ * sidecar while the queue, and so fairness, is this sidecar's.
+ *
+ * <p>Every wait is bounded in time ({@code maxWait}, or the call's deadline) and in queue length, overall and per
+ * agent. A call whose turn is clearly further away than its bound is refused at once rather than after waiting
+ * for it: its place is estimated from the tokens queued ahead of it at the bucket's rate.
  */
 final class Shaper {
 
-    /** A reserved turn; close it once the wait is over (or abandoned) to free its place in the queue. */
-    static final class Ticket implements AutoCloseable {
+    /** A call's place in the queue, or a call that passed at once; {@link #await} waits for its turn. */
+    static final class Ticket {
+        private enum State { WAITING, GRANTED, FAILED, LEFT }
+
         private final Shaper shaper;
-        private final String agent;
-        private final long waitNanos;
-        private boolean closed;
+        private final FairQueue.Entry<Ticket> entry;
+        private final CountDownLatch turn = new CountDownLatch(1);
+        // Written under the shaper's lock; read after the latch opens, or under the lock.
+        private State state;
+        private RuntimeException failure;
 
-        private Ticket(Shaper shaper, String agent, long waitNanos) {
+        private Ticket(Shaper shaper, String agent, long cost, double share, Duration maxWait) {
             this.shaper = shaper;
-            this.agent = agent;
-            this.waitNanos = waitNanos;
+            this.state = State.WAITING;
+            this.entry = shaper.queue.add(agent, cost, share, shaper.clock.instant().plus(maxWait), this);
         }
 
-        Duration waitTime() {
-            return Duration.ofNanos(waitNanos);
+        private Ticket() {
+            this.shaper = null;
+            this.entry = null;
+            this.state = State.GRANTED;
+            turn.countDown();
         }
 
-        /** Waits for the reserved turn; interruptible, so a cancelled call stops waiting at once. */
-        void await() throws InterruptedException {
-            if (waitNanos > 0) {
-                Thread.sleep(Duration.ofNanos(waitNanos));
+        /**
+         * Waits for the call's turn, at most until its bound.
+         *
+         * @return true once its tokens are taken; false when its turn did not come within the bound (it has left)
+         * @throws InterruptedException when the call is cancelled: it leaves the queue at once, and tokens taken
+         *                              for it meanwhile go back to the bucket
+         */
+        boolean await() throws InterruptedException {
+            if (entry == null) {
+                return true;
             }
-        }
-
-        @Override
-        public void close() {
-            if (!closed && waitNanos > 0) {
-                closed = true;
-                shaper.leave(agent);
+            long nanos = Duration.between(shaper.clock.instant(), entry.waitUntil()).toNanos();
+            boolean opened;
+            try {
+                opened = turn.await(Math.max(nanos, 0), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                if (shaper.leave(this) == State.GRANTED) {
+                    shaper.refund(entry.cost());
+                }
+                throw e;
             }
+            State last = opened ? shaper.stateOf(this) : shaper.leave(this);
+            if (last == State.FAILED) {
+                throw failure;
+            }
+            // A turn that came just as the bound ran out is still taken.
+            return last == State.GRANTED;
         }
     }
 
@@ -57,25 +87,36 @@ final class Shaper {
         }
     }
 
+    private static final Ticket PASSED = new Ticket();
+    private static final long MIN_SLEEP = 100_000;
+    private static final long MAX_SLEEP = 250_000_000;
+
     private final SharedState state;
     private final String key;
-    // Guarded by this, like the queue counts: a reload may change them between two calls.
+    private final Clock clock;
+    // All guarded by this. A reload may change the limits between two calls.
+    private final FairQueue<Ticket> queue;
     private Rate rate;
     private int maxQueue;
     private int maxQueuePerAgent;
-    private int queued;
-    private final Map<String, Integer> queuedByAgent = new HashMap<>();
+    private boolean dispatching;
+    // What this sidecar actually gets while calls wait: in fleet mode the other sidecars take from the same bucket.
+    // Nanoseconds per token, averaged over the grants of the current backlog (0: none measured yet).
+    private double observedNanosPerToken;
+    private Instant lastGrant;
 
     /** @param key the backend's bucket in the store: this sidecar's own, or the fleet's in fleet mode */
-    Shaper(BackendLimits limits, SharedState state, String key) {
+    Shaper(BackendLimits limits, SharedState state, String key, Clock clock) {
         this.state = state;
         this.key = key;
+        this.clock = clock;
+        this.queue = new FairQueue<>(clock);
         reconfigure(limits);
     }
 
     /**
      * Applies edited limits to the running bucket. Its tokens stay as they are (cut to a smaller burst), so a
-     * reload never hands out a fresh burst; waiting calls keep the turns they reserved.
+     * reload never hands out a fresh burst; waiting calls keep their places.
      */
     synchronized void reconfigure(BackendLimits limits) {
         rate = limits.rate();
@@ -87,53 +128,228 @@ final class Shaper {
     }
 
     /**
-     * Takes a place in the queue (or refuses), then reserves a turn in the bucket outside the lock: in fleet mode
-     * that is a Redis round trip, which must not hold up the other callers. A call that gets its turn at once gives
-     * its place back straight away.
+     * Lets the call through at once when nobody waits and the bucket has its tokens, queues it when its turn is
+     * within {@code maxWait}, or refuses it.
+     *
+     * @param share the agent's weight among the agents waiting ({@code agents.<id>.share}, 1 by default)
      */
-    Admission admit(String agent, long cost, Duration maxWait) {
+    Admission admit(String agent, double share, long cost, Duration maxWait) {
         Rate current;
         synchronized (this) {
             current = rate;
             if (current == null) {
-                return new Admission(new Ticket(this, agent, 0), null, null);
+                return new Admission(PASSED, null, null);
             }
-            if (queued >= maxQueue) {
-                return refused("all " + maxQueue + " places in its queue are taken", current, cost);
+            if (cost > current.burst()) {
+                // Never passes, whenever it is tried; the policy needs a lower cost or the backend a larger burst.
+                return refused("a call of cost " + cost + " never fits its burst of " + current.burst(),
+                        current.period().toNanos());
             }
-            if (queuedByAgent.getOrDefault(agent, 0) >= maxQueuePerAgent) {
-                return refused("agent " + agent + " already has " + maxQueuePerAgent + " calls waiting", current, cost);
+            Admission refused = placeRefused(agent, cost, current);
+            if (refused != null) {
+                return refused;
             }
-            queued++;
-            queuedByAgent.merge(agent, 1, Integer::sum);
+            if (!queue.isEmpty()) {
+                return enqueue(agent, share, cost, maxWait, current, 0);
+            }
         }
-        long wait;
-        try {
-            wait = state.bucket(key, current).reserve(cost, maxWait);
-        } catch (RuntimeException e) {
-            leave(agent);
-            throw e;
+        // Nobody waits: take the tokens now if they are there, outside the lock (a Redis round trip in fleet mode).
+        ConsumptionProbe probe = bucket(current).tryConsume(cost);
+        if (probe.isConsumed()) {
+            return new Admission(PASSED, null, null);
         }
-        if (wait <= 0) {
-            leave(agent);
+        synchronized (this) {
+            Admission refused = placeRefused(agent, cost, current);
+            return refused != null ? refused : enqueue(agent, share, cost, maxWait, current, probe.getNanosToWaitForRefill());
         }
-        if (wait < 0) {
-            return refused("a turn is more than " + maxWait.toMillis() + " ms away", current, cost);
-        }
-        return new Admission(new Ticket(this, agent, wait), null, null);
+    }
+
+    /** How long until a call of {@code agent} would get its turn, for a refusal's Retry-After (at least 1 ms). */
+    synchronized Duration retryAfter(String agent, long cost) {
+        return rate == null ? Duration.ofMillis(1) : Duration.ofNanos(Math.max(estimate(agent, cost, rate), 1_000_000));
     }
 
     synchronized int queued() {
-        return queued;
+        return queue.size();
     }
 
-    private synchronized void leave(String agent) {
-        queued--;
-        queuedByAgent.computeIfPresent(agent, (a, n) -> n <= 1 ? null : n - 1);
+    /** Agents with calls waiting: the fair-share state. */
+    synchronized int waitingAgents() {
+        return queue.agents();
     }
 
-    private Admission refused(String why, Rate current, long cost) {
-        long nanos = state.bucket(key, current).nanosUntil(cost);
-        return new Admission(null, why, Duration.ofNanos(Math.max(nanos, 1_000_000)));
+    /** Refuses a call for which there is no place in the queue, overall or for its agent. */
+    private Admission placeRefused(String agent, long cost, Rate current) {
+        if (queue.size() >= maxQueue) {
+            return refused("all " + maxQueue + " places in its queue are taken", estimate(agent, cost, current));
+        }
+        if (queue.waiting(agent) >= maxQueuePerAgent) {
+            return refused("agent " + agent + " already has " + maxQueuePerAgent + " calls waiting",
+                    estimate(agent, cost, current));
+        }
+        return null;
+    }
+
+    /**
+     * Queues the call unless its turn is clearly further away than {@code maxWait}.
+     *
+     * @param firstWait for a call that would wait alone: the bucket's own word on when its tokens are there
+     */
+    private Admission enqueue(String agent, double share, long cost, Duration maxWait, Rate current, long firstWait) {
+        long turn = queue.isEmpty() ? firstWait : estimate(agent, cost, current);
+        if (turn > maxWait.toNanos()) {
+            return refused("a turn is more than " + maxWait.toMillis() + " ms away", turn);
+        }
+        Ticket ticket = new Ticket(this, agent, cost, share, maxWait);
+        if (!dispatching) {
+            dispatching = true;
+            observedNanosPerToken = 0;
+            lastGrant = null;
+            Thread.ofVirtual().name("shaper-" + key).start(this::dispatch);
+        }
+        return new Admission(ticket, null, null);
+    }
+
+    /**
+     * When the call would get its tokens: every token queued ahead of it, then its own, refilled at the rate (the
+     * bucket itself is empty while calls wait: the dispatcher takes each token as it comes) — or at the pace this
+     * sidecar has been getting them, when that is slower (other sidecars of the fleet take from the same bucket).
+     */
+    private long estimate(String agent, long cost, Rate current) {
+        long tokens = queue.tokensAhead(agent) + cost;
+        double perToken = Math.max((double) current.period().toNanos() / current.amount(), observedNanosPerToken);
+        return (long) (tokens * perToken);
+    }
+
+    /** Averages the time per token between two grants of one backlog (an exponential average, 1/4 weight). */
+    private void observeGrant(long cost) {
+        Instant now = clock.instant();
+        if (lastGrant != null) {
+            double sample = (double) Duration.between(lastGrant, now).toNanos() / cost;
+            observedNanosPerToken = observedNanosPerToken == 0 ? sample : 0.75 * observedNanosPerToken + 0.25 * sample;
+        }
+        lastGrant = now;
+    }
+
+    private static Admission refused(String why, long retryAfterNanos) {
+        return new Admission(null, why, Duration.ofNanos(Math.max(retryAfterNanos, 1_000_000)));
+    }
+
+    /**
+     * The dispatcher: while calls wait, takes the tokens of the one {@link FairQueue} chooses and wakes it, or
+     * sleeps until the bucket has refilled. It decides again after every wait, so a call that arrived meanwhile is
+     * weighed too. Runs on its own virtual thread; ends when nothing waits.
+     */
+    private void dispatch() {
+        while (true) {
+            FairQueue.Entry<Ticket> next;
+            Rate current;
+            synchronized (this) {
+                next = queue.next();
+                if (next == null) {
+                    dispatching = false;
+                    return;
+                }
+                current = rate;
+            }
+            if (current == null) {
+                // Shaping was switched off by a reload: the waiting calls go now.
+                grant(next.payload());
+                continue;
+            }
+            if (next.cost() > current.burst()) {
+                // A reload cut the burst below this call's cost: it could never go, and would hold up everyone.
+                drop(next.payload());
+                continue;
+            }
+            ConsumptionProbe probe;
+            try {
+                probe = bucket(current).tryConsume(next.cost());
+            } catch (RuntimeException e) {
+                // The store is away and configured to refuse: this call gets that answer, and the next is tried.
+                fail(next.payload(), e);
+                continue;
+            }
+            if (probe.isConsumed()) {
+                if (!grant(next.payload())) {
+                    refund(next.cost());
+                }
+            } else {
+                try {
+                    // Capped, so that a call whose bound passes meanwhile, or a reload, is seen in good time.
+                    Thread.sleep(Duration.ofNanos(Math.clamp(probe.getNanosToWaitForRefill(), MIN_SLEEP, MAX_SLEEP)));
+                } catch (InterruptedException e) {
+                    // Never interrupted by oldguard; should it happen, the waiting calls still end at their bounds.
+                    Thread.currentThread().interrupt();
+                    synchronized (this) {
+                        dispatching = false;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Hands the taken tokens to the call; false when it has left meanwhile (the tokens must go back). */
+    private synchronized boolean grant(Ticket ticket) {
+        if (ticket.state != Ticket.State.WAITING) {
+            return false;
+        }
+        queue.dispatched(ticket.entry);
+        observeGrant(ticket.entry.cost());
+        ticket.state = Ticket.State.GRANTED;
+        ticket.turn.countDown();
+        return true;
+    }
+
+    /** Ends a call's wait without its turn: it answers as if its bound had passed. */
+    private synchronized void drop(Ticket ticket) {
+        if (ticket.state == Ticket.State.WAITING) {
+            queue.remove(ticket.entry);
+            ticket.state = Ticket.State.LEFT;
+            ticket.turn.countDown();
+        }
+    }
+
+    private synchronized void fail(Ticket ticket, RuntimeException failure) {
+        if (ticket.state == Ticket.State.WAITING) {
+            queue.remove(ticket.entry);
+            ticket.failure = failure;
+            ticket.state = Ticket.State.FAILED;
+            ticket.turn.countDown();
+        }
+    }
+
+    private synchronized Ticket.State stateOf(Ticket ticket) {
+        return ticket.state;
+    }
+
+    /** Takes a waiting call out of the queue; answers the state it was in (it left only if that was WAITING). */
+    private synchronized Ticket.State leave(Ticket ticket) {
+        Ticket.State was = ticket.state;
+        if (was == Ticket.State.WAITING) {
+            queue.remove(ticket.entry);
+            ticket.state = Ticket.State.LEFT;
+        }
+        return was;
+    }
+
+    private void refund(long tokens) {
+        Rate current;
+        synchronized (this) {
+            current = rate;
+        }
+        if (current == null) {
+            return;
+        }
+        try {
+            bucket(current).refund(tokens);
+        } catch (RuntimeException e) {
+            // The store is away: the tokens stay spent, which only under-shoots the rate.
+        }
+    }
+
+    private TokenBucket bucket(Rate current) {
+        return state.bucket(key, current);
     }
 }

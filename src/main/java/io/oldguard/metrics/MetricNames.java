@@ -32,12 +32,19 @@ public final class MetricNames {
     public static final String BACKEND_RATE_LIMIT = "oldguard.backend.rate.limit";
     /** Counter: calls refused by a limit, by {@code scope} (agent, tool, backend), agent and tool. */
     public static final String LIMIT_REJECTIONS = "oldguard.limit.rejections";
-    /** Timer with histogram: time a call waited for its turn at the backend (shaping and connections), by backend. */
+    /**
+     * Timer with histogram: time a call waited for its turn at the backend (shaping and connections), by backend
+     * and agent.
+     */
     public static final String QUEUE_WAIT = "oldguard.backend.queue.wait";
     /** Gauge: calls in flight to the backend (holding a connection), by backend. */
     public static final String BACKEND_IN_FLIGHT = "oldguard.backend.in.flight";
     /** Gauge: calls waiting for their turn at the backend, by backend. */
     public static final String BACKEND_QUEUED = "oldguard.backend.queued";
+    /** Gauge: agents with calls waiting at the backend, between which its rate is shared fairly, by backend. */
+    public static final String BACKEND_FAIR_AGENTS = "oldguard.backend.fair.agents";
+    /** Counter: tokens the backend's shaper gave each agent, by backend and agent: rate() over the sum is its share. */
+    public static final String BACKEND_FAIR_TOKENS = "oldguard.backend.fair.tokens";
     /** Gauge: breaker state by backend: 0 closed, 1 open, 2 half-open. */
     public static final String BREAKER_STATE = "oldguard.breaker.state";
     /** Counter: breaker transitions by backend, {@code from} and {@code to}. */

@@ -68,6 +68,9 @@ public final class PolicyDiff {
                 }
             }
             rate(key + ".limits.rate", agentRate(before.agents().get(agent)), agentRate(after.agents().get(agent)));
+            if (before.agents().containsKey(agent) && after.agents().containsKey(agent)) {
+                changed(key + ".share", before.agents().get(agent).share(), after.agents().get(agent).share());
+            }
         }
     }
 

@@ -5,7 +5,6 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.oldguard.config.Rate;
-import java.time.Duration;
 
 /** A Bucket4j bucket in this process's memory: lock-free, no I/O. */
 final class LocalTokenBucket implements TokenBucket {
@@ -44,30 +43,5 @@ final class LocalTokenBucket implements TokenBucket {
     @Override
     public void refund(long tokens) {
         bucket.addTokens(tokens);
-    }
-
-    @Override
-    public long reserve(long tokens, Duration maxWait) {
-        return reserve(bucket, tokens, maxWait);
-    }
-
-    @Override
-    public long nanosUntil(long tokens) {
-        return bucket.estimateAbilityToConsume(tokens).getNanosToWaitForRefill();
-    }
-
-    /** Bucket4j's blocking consume with a "blocking strategy" that only records the wait: the caller waits later. */
-    static long reserve(Bucket bucket, long tokens, Duration maxWait) {
-        if (maxWait.isZero() || maxWait.isNegative()) {
-            return bucket.tryConsume(tokens) ? 0 : -1;
-        }
-        long[] wait = {0};
-        try {
-            boolean reserved = bucket.asBlocking().tryConsume(tokens, maxWait.toNanos(), nanos -> wait[0] = nanos);
-            return reserved ? wait[0] : -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.oldguard.config.Rate;
-import java.time.Duration;
 import java.util.function.Function;
 
 /**
@@ -45,17 +44,6 @@ final class RedisTokenBucket implements TokenBucket {
             local.refund(tokens);
             return null;
         });
-    }
-
-    @Override
-    public long reserve(long tokens, Duration maxWait) {
-        return call("bucket", b -> LocalTokenBucket.reserve(b, tokens, maxWait), local -> local.reserve(tokens, maxWait));
-    }
-
-    @Override
-    public long nanosUntil(long tokens) {
-        return call("bucket", b -> b.estimateAbilityToConsume(tokens).getNanosToWaitForRefill(),
-                local -> local.nanosUntil(tokens));
     }
 
     private <T> T call(String op, Function<BucketProxy, T> remote, Function<TokenBucket, T> local) {

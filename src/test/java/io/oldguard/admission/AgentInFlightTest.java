@@ -89,8 +89,8 @@ class AgentInFlightTest {
 
     private static PolicySet policies(int botCap) {
         return new PolicySet(SETUP.catalog(), Map.of(), Map.of(
-                "bot", new AgentPolicy(List.of("GetStock"), new AgentPolicy.AgentLimits(null, botCap)),
-                "other", new AgentPolicy(List.of("GetStock"), null)), SETUP.policies().contracts(), "test");
+                "bot", new AgentPolicy(List.of("GetStock"), new AgentPolicy.AgentLimits(null, botCap), null),
+                "other", new AgentPolicy(List.of("GetStock"), null, null)), SETUP.policies().contracts(), "test");
     }
 
     private static ToolCall call(String agent) {

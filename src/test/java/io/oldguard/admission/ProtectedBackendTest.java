@@ -14,6 +14,7 @@ import io.oldguard.call.ToolCall;
 import io.oldguard.catalog.Tool;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
+import io.oldguard.config.Rate;
 import io.oldguard.guard.Refusals;
 import io.oldguard.halt.Halt;
 import io.oldguard.guard.Verdict;
@@ -89,6 +90,26 @@ class ProtectedBackendTest {
 
         // Had the ten refusals counted as successes, the first timeout (1 in 10) would have opened it.
         assertThat(reached.get()).as("open after the minimum of 5 calls it saw").isEqualTo(5);
+    }
+
+    @Test
+    void aCallWhoseDeadlineComesBeforeItsTurnIsRefusedAtOnceAsSaturated() {
+        ProtectedBackend shaped = new ProtectedBackend("inventory", alwaysTimesOut, 4,
+                new BackendLimits(Rate.parse("10/s burst 1"), Duration.ofSeconds(5), 10, 10),
+                new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
+                call -> Verdict.ALLOW, SETUP::policies, clock, LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
+        shaped.invoke(call(false));
+
+        CallResult hurried = shaped.invoke(new ToolCall("r", new Caller.Agent("bot"), GET_STOCK,
+                JsonNodeFactory.instance.objectNode().put("ItemID", 1), clock.instant(), clock.instant().plusMillis(50), true));
+
+        assertThat(hurried).isInstanceOfSatisfying(CallResult.Failure.class, f -> {
+            assertThat(f.refusal().status()).isEqualTo(503);
+            assertThat(f.refusal().outcome()).isEqualTo("backend_saturated");
+            assertThat(f.refusal().detail()).contains("a turn is more than 50 ms away");
+            assertThat(f.refusal().retryAfter()).isEqualTo(Duration.ofMillis(100));
+        });
+        assertThat(reached.get()).isEqualTo(1);
     }
 
     private ToolCall call(boolean deadlineFromClient) {

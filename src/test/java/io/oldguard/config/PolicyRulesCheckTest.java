@@ -126,6 +126,13 @@ class PolicyRulesCheckTest {
                 + "backends.inventory.limits.rate in sidecar.yaml, so no call could pass (expected cost <= 4)");
     }
 
+    @Test
+    void refusesAShareThatIsNotAboveZero() {
+        replace(policy, "    limits: { rate: \"10/s burst 20\" }", "    limits: { rate: \"10/s burst 20\" }\n    share: 0");
+
+        assertThat(problems()).containsExactly(policy + ":32: agents[support-bot].share: must be greater than 0 (got 0.0)");
+    }
+
     private List<String> problems() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> Setup.load(config));
         assertThat(e).as("expected the policy to be refused").isNotNull();

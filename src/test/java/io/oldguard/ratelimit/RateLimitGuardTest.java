@@ -142,7 +142,7 @@ class RateLimitGuardTest {
 
     private static PolicySet policies(Rate agentRate, Map<String, ToolPolicy> tools) {
         AgentPolicy agent = new AgentPolicy(List.of("GetStock", "ReserveStock"),
-                agentRate == null ? null : new AgentPolicy.AgentLimits(agentRate, null));
+                agentRate == null ? null : new AgentPolicy.AgentLimits(agentRate, null), null);
         return new PolicySet(SETUP.catalog(), tools, Map.of("bot", agent), SETUP.policies().contracts(), "test");
     }
 
