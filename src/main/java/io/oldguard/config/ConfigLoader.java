@@ -19,7 +19,8 @@ public final class ConfigLoader {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
-                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), baseDir);
+                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), raw.capture(),
+                baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
         problems.addAll(crossCheck(name, YamlLines.of(file), config));
@@ -103,6 +104,11 @@ public final class ConfigLoader {
         if (cluster != null && cluster.timeout() != null && (cluster.timeout().isZero() || cluster.timeout().toSeconds() >= 5)) {
             problems.add(problem(file, lines, "cluster.timeout",
                     "must be longer than 0ms and shorter than 5s (a store operation sits on every call's path)"));
+        }
+        CaptureConfig capture = config.capture();
+        if (capture != null && (capture.keyEnv() == null) == (capture.keyFile() == null)) {
+            problems.add(problem(file, lines, "capture", "set exactly one of keyEnv or keyFile (the key sensitive "
+                    + "parameters are hashed with)" + (capture.keyEnv() == null ? " (got neither)" : " (got both)")));
         }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",
