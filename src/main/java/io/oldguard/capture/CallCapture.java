@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallCapture implements CallRecorder, AutoCloseable {
 
+    /** How a hashed sensitive value starts in the file; the replay recognises it by this. */
+    public static final String HASH_PREFIX = "hmac-sha256:";
+
     private static final Logger LOG = LoggerFactory.getLogger(CallCapture.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
     // Lines written in one system call at most; a batch is counted lost as a whole when the write fails.

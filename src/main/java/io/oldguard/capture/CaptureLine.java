@@ -24,14 +24,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Turns one call into its line of the capture file. A parameter the policy in force marks {@code sensitive} is
- * written as {@value #HASH_PREFIX} and the keyed hash (HMAC-SHA256) of its JSON text, never in clear: equal values
+ * written as {@value CallCapture#HASH_PREFIX} and the keyed hash (HMAC-SHA256) of its JSON text, never in clear: equal values
  * still show as equal, and without the key a short value cannot be found by trying candidates. Used by the writer
  * thread only (a {@link Mac} is not thread-safe).
  */
 final class CaptureLine {
-
-    /** How a hashed sensitive value starts; the replay recognises it by this. */
-    static final String HASH_PREFIX = "hmac-sha256:";
 
     private static final JsonFactory JSON = new ObjectMapper().getFactory();
 
@@ -91,6 +88,6 @@ final class CaptureLine {
 
     private String hash(JsonNode value) {
         byte[] digest = mac.doFinal(value.toString().getBytes(StandardCharsets.UTF_8));
-        return HASH_PREFIX + HexFormat.of().formatHex(digest);
+        return CallCapture.HASH_PREFIX + HexFormat.of().formatHex(digest);
     }
 }

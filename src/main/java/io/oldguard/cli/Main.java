@@ -14,6 +14,9 @@ public final class Main {
                                                             validate config, WSDL and policies; exit 1 on any problem
               check      --diff OLD NEW [--config sidecar.yaml] [--format json]
                                                             what changing policy folder OLD into NEW does
+              check      --replay CALLS.jsonl [--diff OLD NEW] [--config sidecar.yaml] [--format json]
+                                                            recorded calls through the policies (or both folders);
+                                                            exit 3 when NEW lets through a call OLD refused
               tools      [--config sidecar.yaml] [--format openai]
                                                             print the generated tool schemas
               agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]
@@ -63,7 +66,7 @@ public final class Main {
     /** The options each command reads; any other is refused, so a typo in a CI script fails instead of being ignored. */
     private static final java.util.Map<String, java.util.Set<String>> KNOWN = java.util.Map.of(
             "run", java.util.Set.of("config"),
-            "check", java.util.Set.of("config", "db", "diff", "format"),
+            "check", java.util.Set.of("config", "db", "diff", "format", "replay"),
             "tools", java.util.Set.of("config", "format"),
             "demo", java.util.Set.of("config", "exit"),
             "simulator", java.util.Set.of("db-password", "db-pool", "db-user", "jdbc-url", "latency", "port", "workers", "wsdl"),
