@@ -10,6 +10,7 @@ import io.oldguard.call.ToolCall;
 import io.oldguard.config.CaptureConfig;
 import io.oldguard.metrics.MetricNames;
 import io.oldguard.policy.PolicySet;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class CallCapture implements CallRecorder, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallCapture.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
-    // Lines written in one system call at most; a batch is counted lost as a whole when the write fails.
+    // Lines written in one system call at most; lines of a failed write are counted lost.
     private static final int BATCH = 256;
 
     /** A call waiting to be written, with the policy set it ran under (which parameters are sensitive). */
@@ -132,38 +133,46 @@ public final class CallCapture implements CallRecorder, AutoCloseable {
     }
 
     private void write(List<Pending> batch) {
-        List<byte[]> encoded = new ArrayList<>(batch.size());
-        long bytes = 0;
-        for (Pending p : batch) {
-            byte[] line = lines.of(p.call(), p.policies(), p.transport(), p.outcome(), p.decidedBy());
-            encoded.add(line);
-            bytes += line.length;
-        }
         if (!ready()) {
             writeFailed.increment(batch.size());
             return;
         }
+        int done = 0;
         try {
-            if (size > 0 && size + bytes > maxFileBytes) {
-                rotate();
+            // Lines go out in chunks that fit the file; a chunk that would cross maxFileBytes starts a new file.
+            ByteArrayOutputStream chunk = new ByteArrayOutputStream(8192);
+            int inChunk = 0;
+            for (Pending p : batch) {
+                byte[] line = lines.of(p.call(), p.policies(), p.transport(), p.outcome(), p.decidedBy());
+                if (size + chunk.size() + line.length > maxFileBytes && size + chunk.size() > 0) {
+                    flush(chunk, inChunk);
+                    done += inChunk;
+                    inChunk = 0;
+                    rotate();
+                }
+                chunk.write(line);
+                inChunk++;
             }
-            byte[] all = new byte[(int) bytes];
-            int at = 0;
-            for (byte[] line : encoded) {
-                System.arraycopy(line, 0, all, at, line.length);
-                at += line.length;
-            }
-            out.write(all);
-            size += bytes;
-            written.increment(batch.size());
+            flush(chunk, inChunk);
+            done += inChunk;
             if (failedAt != null) {
                 failedAt = null;
                 LOG.warn("capture file {} written again", file, kv("event", Events.CAPTURE_RECOVERED), kv("file", file.toString()));
             }
         } catch (IOException e) {
             failed(e);
-            writeFailed.increment(batch.size());
+            writeFailed.increment(batch.size() - done);
         }
+    }
+
+    private void flush(ByteArrayOutputStream chunk, int count) throws IOException {
+        if (count == 0) {
+            return;
+        }
+        chunk.writeTo(out);
+        size += chunk.size();
+        chunk.reset();
+        written.increment(count);
     }
 
     /** The file is open, or was opened now; false while a failure is younger than {@link #RETRY}. */
