@@ -8,8 +8,9 @@ import java.time.ZoneOffset;
 
 /**
  * The simulated time of a replay: set to each recorded call's time, so buckets refill, strikes and streaks fall
- * out of their windows and cool-offs end as they did live. It never goes back: calls recorded a little out of
- * order (several threads) are decided at the latest time seen, as buckets expect. Also the buckets' {@link TimeMeter}.
+ * out of their windows and cool-offs end as they did live. The replay goes through calls in the order received, so
+ * time only moves forward; it is kept from going back all the same, because buckets assume it never does. Also the
+ * buckets' {@link TimeMeter}.
  */
 final class ReplayClock extends Clock implements TimeMeter {
 
