@@ -11,22 +11,21 @@ import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
+import io.oldguard.call.CallRecorder;
+import io.oldguard.capture.CallCapture;
+import io.oldguard.config.CaptureConfig;
 import io.oldguard.call.ToolCallHandler;
 import io.oldguard.config.AdminConfig;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.ClusterConfig;
 import io.oldguard.config.ConfigException;
-import io.oldguard.config.HaltsConfig;
 import io.oldguard.config.Secrets;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
-import io.oldguard.halt.ErrorStreakGuard;
 import io.oldguard.halt.FleetHalts;
 import io.oldguard.halt.HaltGuard;
 import io.oldguard.halt.HaltRegistry;
-import io.oldguard.validation.ValidationGuard;
 import io.oldguard.guard.GuardChain;
-import io.oldguard.guard.GuardChain.NamedGuard;
 import io.oldguard.http.AgentPortServer;
 import io.oldguard.http.PortInUse;
 import io.oldguard.identity.AgentDirectory;
@@ -34,12 +33,10 @@ import io.oldguard.identity.Identities;
 import io.oldguard.policy.PolicySet;
 import io.oldguard.catalog.ToolCatalog;
 import io.oldguard.config.RestartRequired;
-import io.oldguard.identity.IdentityGuard;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.passthrough.SoapPassthrough;
-import io.oldguard.policy.PermissionGuard;
-import io.oldguard.ratelimit.RateLimitGuard;
 import io.oldguard.policy.PolicyStore;
+import io.oldguard.ratelimit.RateLimitGuard;
 import io.oldguard.soap.SoapBackend;
 import io.oldguard.sql.DatabasePools;
 import io.oldguard.sql.SqlBackend;
@@ -83,10 +80,11 @@ public final class Sidecar implements AutoCloseable {
     private final PolicyStore policies;
     private final SharedState state;
     private final FleetHalts fleetHalts;
+    private final CallCapture capture;
 
     private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> soapBackends,
             DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicyStore policies,
-            SharedState state, FleetHalts fleetHalts) {
+            SharedState state, FleetHalts fleetHalts, CallCapture capture) {
         this.registry = registry;
         this.workers = workers;
         this.soapBackends = soapBackends;
@@ -97,6 +95,7 @@ public final class Sidecar implements AutoCloseable {
         this.policies = policies;
         this.state = state;
         this.fleetHalts = fleetHalts;
+        this.capture = capture;
     }
 
     /** For a configuration built or adjusted in code (the demo): only the policy folder is read again on reload. */
@@ -116,6 +115,7 @@ public final class Sidecar implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Identities identities = Identities.resolve(config, configFile, env);
         String adminTokenHash = adminTokenHash(config, configFile, env);
+        byte[] captureKey = captureKey(config, configFile, env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         DatabasePools pools = DatabasePools.open(config, configFile, env, registry);
         // One probe per database first, so that checking SQL tools (at start and on every reload) does not wait
@@ -181,22 +181,15 @@ public final class Sidecar implements AutoCloseable {
             timeouts.put(name, db.statementTimeout());
         });
 
-        HaltsConfig.ErrorStreak streak = config.halts().errorStreak();
-
         // Also charges tool listings, which are answered without the chain.
         RateLimitGuard rateLimits = new RateLimitGuard(policies::get, state, registry);
-        // The order of the guards is fixed here and nowhere else.
-        GuardChain chain = new GuardChain(List.of(
-                new NamedGuard("identity", new IdentityGuard()),
-                new NamedGuard("halt", haltGuard),
-                new NamedGuard("permission", new PermissionGuard(policies::get)),
-                new NamedGuard("validation", new ValidationGuard(policies::get, halts, registry, clock)),
-                new NamedGuard("rate-limit", rateLimits),
-                new NamedGuard("error-streak", new ErrorStreakGuard(halts, state.streaks(), streak.faults(), streak.window(),
-                        policies::get, clock))));
+        GuardChain chain = GuardOrder.chain(policies::get, halts, haltGuard, rateLimits, state,
+                config.halts().errorStreak(), registry, clock);
 
+        CallCapture capture = captureKey == null ? null : CallCapture.start(config.capture(),
+                config.resolve(config.capture().file()), captureKey, policies, clock, registry);
         ToolCallHandler calls = new ToolCallHandler(chain, new AgentInFlight(policies::get, registry), backends, policies,
-                metrics, clock);
+                metrics, clock, capture == null ? CallRecorder.NONE : capture);
         Readiness readiness = new Readiness(backends, state, READINESS_INTERVAL, registry);
         AdminServer admin;
         AgentPortServer agentPort;
@@ -217,6 +210,9 @@ public final class Sidecar implements AutoCloseable {
             if (fleetHalts != null) {
                 fleetHalts.close();
             }
+            if (capture != null) {
+                capture.close();
+            }
             state.close();
             pools.close();
             if (e instanceof PortInUse inUse) {
@@ -231,7 +227,22 @@ public final class Sidecar implements AutoCloseable {
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
-        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies, state, fleetHalts);
+        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies, state, fleetHalts,
+                capture);
+    }
+
+    /** The key sensitive parameters are hashed with in the capture file; null when capture is off. */
+    private static byte[] captureKey(SidecarConfig config, String configFile, Map<String, String> env) {
+        CaptureConfig capture = config.capture();
+        if (capture == null) {
+            return null;
+        }
+        try {
+            return Secrets.read(config, capture.keyEnv(), capture.keyFile(), env, "the key sensitive parameters are hashed with")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.of(configFile, "capture", e.getMessage());
+        }
     }
 
     /** This sidecar alone (no {@code cluster:}), or one of a fleet sharing Redis. */
@@ -337,6 +348,10 @@ public final class Sidecar implements AutoCloseable {
             fleetHalts.close();
         }
         state.close();
+        if (capture != null) {
+            // After the agent port: the calls still finishing are written.
+            capture.close();
+        }
         soapBackends.values().forEach(SoapBackend::close);
         pools.close();
         registry.close();

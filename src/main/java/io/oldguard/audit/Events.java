@@ -47,6 +47,10 @@ public final class Events {
     public static final String FLEET_HALT_APPLIED = "fleet.halt_applied";
     /** WARN: an address kept sending wrong admin tokens and is locked out for a while. */
     public static final String ADMIN_AUTH_THROTTLED = "admin.auth_throttled";
+    /** ERROR: the capture file cannot be written (full disk, no permission); lines are dropped and counted, calls go on. */
+    public static final String CAPTURE_FAILED = "capture.failed";
+    /** WARN: the capture file is written again after a failure. */
+    public static final String CAPTURE_RECOVERED = "capture.recovered";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

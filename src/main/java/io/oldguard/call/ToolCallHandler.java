@@ -35,27 +35,32 @@ public final class ToolCallHandler {
     private final PolicyStore policies;
     private final CallMetrics metrics;
     private final Clock clock;
+    private final CallRecorder recorder;
 
     /** The result, who decided it (a guard's name, or "backend") and how long the backend had the call. */
     private record Handled(CallResult result, String decidedBy, Duration atBackend) {
     }
 
+    /** @param recorder told of every call and its outcome at the audit step (traffic capture) */
     public ToolCallHandler(GuardChain chain, AgentInFlight inFlight, Map<String, Backend> backends, PolicyStore policies,
-            CallMetrics metrics, Clock clock) {
+            CallMetrics metrics, Clock clock, CallRecorder recorder) {
         this.chain = chain;
         this.inFlight = inFlight;
         this.backends = Map.copyOf(backends);
         this.policies = policies;
         this.metrics = metrics;
         this.clock = clock;
+        this.recorder = recorder;
     }
 
     /**
      * Every log line of the call carries its request id through the MDC, guards' lines included. The whole call,
      * guards, backend and audit line, runs under the policy set in force when it started.
+     *
+     * @param transport how the call arrived ({@link CallRecorder#JSON}, {@link CallRecorder#MCP}, {@link CallRecorder#SOAP})
      */
-    public CallResult handle(ToolCall call) {
-        return policies.pinned(() -> handlePinned(withPinnedTool(call)));
+    public CallResult handle(ToolCall call, String transport) {
+        return policies.pinned(() -> handlePinned(withPinnedTool(call), transport));
     }
 
     /**
@@ -69,7 +74,7 @@ public final class ToolCallHandler {
                 .orElse(call);
     }
 
-    private CallResult handlePinned(ToolCall call) {
+    private CallResult handlePinned(ToolCall call, String transport) {
         metrics.started();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
             Handled handled;
@@ -82,6 +87,7 @@ public final class ToolCallHandler {
                 handled = unexpected(call, e);
             }
             audit(call, handled);
+            recorder.record(call, transport, outcomeOf(handled.result()), handled.decidedBy());
             return handled.result();
         }
     }

@@ -21,7 +21,8 @@ import java.util.List;
  * reload) would, prints each problem on its own line with file, line and key, and exits 1 if there is any — for
  * CI of policy repositories. {@code --format json} prints one JSON document instead. With {@code --db} it also
  * checks every SQL tool against its database (the statement parses, the parameter types fit), using the
- * configured credentials. {@code --diff OLD NEW} compares two policy folders instead ({@link DiffCommand}).
+ * configured credentials. {@code --diff OLD NEW} compares two policy folders instead ({@link DiffCommand});
+ * {@code --replay CALLS.jsonl} runs recorded calls through the policies ({@link ReplayCommand}).
  */
 final class CheckCommand {
 
@@ -38,6 +39,9 @@ final class CheckCommand {
             return 2;
         }
         boolean json = format.equals("json");
+        if (options.get("replay", null) != null) {
+            return ReplayCommand.run(config, options.get("replay", null), options.all("diff"), json);
+        }
         if (!options.all("diff").isEmpty()) {
             return DiffCommand.run(config, options.all("diff"), json);
         }

@@ -16,6 +16,9 @@ public final class Main {
                                                             validate config, WSDL and policies; exit 1 on any problem
               check      --diff OLD NEW [--config sidecar.yaml] [--format json]
                                                             what changing policy folder OLD into NEW does
+              check      --replay CALLS.jsonl [--diff OLD NEW] [--config sidecar.yaml] [--format json]
+                                                            recorded calls through the policies (or both folders);
+                                                            exit 3 when NEW lets through a call OLD refused
               tools      [--config sidecar.yaml] [--agent ID] [--format openai]
                                                             print the generated tool schemas (those one agent is offered)
               agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]
@@ -106,7 +109,7 @@ public final class Main {
     /** The options each command reads; any other is refused, so a typo in a CI script fails instead of being ignored. */
     private static final java.util.Map<String, java.util.Set<String>> KNOWN = java.util.Map.of(
             "run", java.util.Set.of("config"),
-            "check", java.util.Set.of("config", "db", "diff", "format"),
+            "check", java.util.Set.of("config", "db", "diff", "format", "replay"),
             "tools", java.util.Set.of("agent", "config", "format"),
             "demo", java.util.Set.of("admin-port", "agent-port", "config", "exit", "simulator-port"),
             "simulator", java.util.Set.of("db-password", "db-pool", "db-port", "db-user", "jdbc-url", "latency", "port",

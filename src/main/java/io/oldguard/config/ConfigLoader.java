@@ -19,7 +19,8 @@ public final class ConfigLoader {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
-                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), baseDir);
+                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), raw.capture(),
+                baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
         problems.addAll(crossCheck(name, YamlLines.of(file), config));
@@ -107,6 +108,11 @@ public final class ConfigLoader {
         if (admin.metricsRequireToken() && !admin.configured()) {
             problems.add(problem(file, lines, "admin.metricsRequireToken",
                     "needs the admin token (expected admin.tokenEnv or admin.tokenFile as well)"));
+        }
+        CaptureConfig capture = config.capture();
+        if (capture != null && (capture.keyEnv() == null) == (capture.keyFile() == null)) {
+            problems.add(problem(file, lines, "capture", "set exactly one of keyEnv or keyFile (the key sensitive "
+                    + "parameters are hashed with)" + (capture.keyEnv() == null ? " (got neither)" : " (got both)")));
         }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",

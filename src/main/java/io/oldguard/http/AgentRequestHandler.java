@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.oldguard.audit.Events;
+import io.oldguard.call.CallRecorder;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCall;
@@ -172,7 +173,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             }
             ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(chosen),
                     chosen.compareTo(toolTimeout) < 0);
-            CallResult result = shared.calls().handle(call);
+            CallResult result = shared.calls().handle(call, CallRecorder.JSON);
             FullHttpResponse response = switch (result) {
                 case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), requestId);
                 case CallResult.Failure f -> HttpResponses.problem(f.refusal(), requestId);

@@ -3,6 +3,7 @@ package io.oldguard.mcp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.oldguard.call.CallRecorder;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Caller;
 import io.oldguard.call.ToolCall;
@@ -92,7 +93,7 @@ final class McpTools {
         Duration timeout = policies.get().timeoutOf(tool.name(), backendTimeouts.get(tool.backend()));
         ObjectNode args = arguments instanceof ObjectNode object ? object : HttpResponses.JSON.createObjectNode();
         ToolCall call = new ToolCall(requestId, new Caller.Agent(agent), tool, args, received, received.plus(timeout));
-        return switch (calls.handle(call)) {
+        return switch (calls.handle(call, CallRecorder.MCP)) {
             case CallResult.Success s -> JsonRpc.result(request.id(), success(s.result()));
             case CallResult.Failure f when McpErrors.isToolError(f.refusal()) ->
                     JsonRpc.result(request.id(), McpErrors.toolError(f.refusal(), requestId));

@@ -75,6 +75,14 @@ public final class MetricNames {
     /** Gauge: halts and releases decided here and not yet written to the shared store. */
     public static final String STORE_HALTS_PENDING = "oldguard.store.halts.pending";
 
+    /** Counter: calls written to the capture file ({@code capture:} in sidecar.yaml). */
+    public static final String CAPTURE_LINES = "oldguard.capture.lines";
+    /**
+     * Counter: calls not written to the capture file, by {@code reason}: {@code queue_full} (the writer fell behind)
+     * or {@code write_failed} (full disk, unwritable file). The calls themselves went on.
+     */
+    public static final String CAPTURE_DROPPED = "oldguard.capture.dropped";
+
     public static final String TAG_AGENT = "agent";
     public static final String TAG_SCOPE = "scope";
     public static final String TAG_RULE = "rule";

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.oldguard.audit.Events;
+import io.oldguard.call.CallRecorder;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Caller;
 import io.oldguard.call.RawMessage;
@@ -131,7 +132,7 @@ public final class SoapPassthrough {
                     request.receivedAt(), request.receivedAt().plus(timeout), false,
                     // The service is told the one charset oldguard read the bytes in.
                     RawMessage.request("text/xml; charset=" + decoded.charset().name(), envelope));
-            CallResult result = calls.handle(call);
+            CallResult result = calls.handle(call, CallRecorder.SOAP);
             if (result.answer() != null) {
                 return relay(result.answer(), request.requestId());
             }
