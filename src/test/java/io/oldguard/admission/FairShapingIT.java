@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class FairShapingIT {
 
-    /** Both agents without limits of their own, so only the backend's shaper stands between them. */
+    /** Both agents without rate limits of their own, so only the backend's shaper stands between them. */
     private static final String GRANTS = """
             tools:
               GetStock:
@@ -31,6 +31,7 @@ class FairShapingIT {
             agents:
               order-bot:
                 tools: [GetStock]
+                limits: { maxInFlight: 32 }   # all 20 storm threads reach the shaper's queue
               support-bot:
                 tools: [GetStock]
             """;
