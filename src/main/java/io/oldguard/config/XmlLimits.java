@@ -27,7 +27,7 @@ public record XmlLimits(
 
     public XmlLimits {
         maxDepth = maxDepth == null ? Integer.valueOf(32) : maxDepth;
-        maxElements = maxElements == null ? Integer.valueOf(10_000) : maxElements;
+        maxElements = maxElements == null ? Integer.valueOf(1_000) : maxElements;
         maxAttributesPerElement = maxAttributesPerElement == null ? Integer.valueOf(32) : maxAttributesPerElement;
         maxAttributeLength = maxAttributeLength == null ? Integer.valueOf(8 * 1024) : maxAttributeLength;
         maxTextLength = maxTextLength == null ? Integer.valueOf(64 * 1024) : maxTextLength;

@@ -105,6 +105,11 @@ public final class LegacyInventorySimulator implements AutoCloseable {
         return counters.peakInFlight();
     }
 
+    /** How long the service received requests for, from the first to the last since {@link #resetCounters()}. */
+    public java.time.Duration arrivalSpan() {
+        return java.time.Duration.ofNanos(counters.arrivalSpanNanos());
+    }
+
     public void resetCounters() {
         counters.reset();
     }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Thread-safe tally of requests that reached the simulator, in total and per operation. */
@@ -13,9 +14,14 @@ final class RequestCounters {
     private final Map<String, LongAdder> perOperation = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
+    private final AtomicLong firstArrival = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong lastArrival = new AtomicLong(Long.MIN_VALUE);
 
     /** A request is being worked on (from the worker taking it to its answer). */
     void enter() {
+        long at = System.nanoTime();
+        firstArrival.accumulateAndGet(at, Math::min);
+        lastArrival.accumulateAndGet(at, Math::max);
         int now = inFlight.incrementAndGet();
         peakInFlight.accumulateAndGet(now, Math::max);
     }
@@ -26,6 +32,13 @@ final class RequestCounters {
 
     int peakInFlight() {
         return peakInFlight.get();
+    }
+
+    /** Nanoseconds from the first request worked on to the last one (0 with fewer than two). */
+    long arrivalSpanNanos() {
+        long first = firstArrival.get();
+        long last = lastArrival.get();
+        return last > first ? last - first : 0;
     }
 
     /** Records one arrival; an empty operation (unparseable request) counts in the total only. */
@@ -47,5 +60,7 @@ final class RequestCounters {
         total.reset();
         perOperation.clear();
         peakInFlight.set(inFlight.get());
+        firstArrival.set(Long.MAX_VALUE);
+        lastArrival.set(Long.MIN_VALUE);
     }
 }
