@@ -7,6 +7,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.github.bucket4j.TimeMeter;
 import io.oldguard.admin.AdminServer;
 import io.oldguard.admission.AgentInFlight;
+import io.oldguard.approval.ApprovalBook;
+import io.oldguard.approval.ApprovalGuard;
+import io.oldguard.approval.ApprovalWebhook;
 import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
@@ -82,10 +85,11 @@ public final class Sidecar implements AutoCloseable {
     private final PolicyStore policies;
     private final SharedState state;
     private final FleetHalts fleetHalts;
+    private final ApprovalWebhook webhook;
 
     private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> soapBackends,
             DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicyStore policies,
-            SharedState state, FleetHalts fleetHalts) {
+            SharedState state, FleetHalts fleetHalts, ApprovalWebhook webhook) {
         this.registry = registry;
         this.workers = workers;
         this.soapBackends = soapBackends;
@@ -96,6 +100,7 @@ public final class Sidecar implements AutoCloseable {
         this.policies = policies;
         this.state = state;
         this.fleetHalts = fleetHalts;
+        this.webhook = webhook;
     }
 
     /** For a configuration built or adjusted in code (the demo): only the policy folder is read again on reload. */
@@ -112,7 +117,12 @@ public final class Sidecar implements AutoCloseable {
      */
     public static Sidecar start(SidecarConfig config, String configFile, Supplier<SidecarConfig> reread,
             Map<String, String> env) throws InterruptedException {
-        Clock clock = Clock.systemUTC();
+        return start(config, configFile, reread, env, Clock.systemUTC());
+    }
+
+    /** @param clock the wall clock of halts, approvals and deadlines (a fake one in tests of expiry) */
+    public static Sidecar start(SidecarConfig config, String configFile, Supplier<SidecarConfig> reread,
+            Map<String, String> env, Clock clock) throws InterruptedException {
         Identities identities = Identities.resolve(config, configFile, env);
         String adminTokenHash = adminTokenHash(config, configFile, env);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -153,6 +163,11 @@ public final class Sidecar implements AutoCloseable {
         FleetHalts fleetHalts = state.halts().map(records -> FleetHalts.start(halts, records, state.sidecarId(), clock,
                 config.cluster().sync(), registry)).orElse(null);
         HaltGuard haltGuard = new HaltGuard(halts);
+        // Approvals live next to the halts file, and like halts survive a restart; they are this sidecar's own.
+        ApprovalWebhook webhook = config.approvals().webhook() == null ? null
+                : new ApprovalWebhook(config.approvals().webhook(), config.approvals().webhookTimeout(), workers);
+        ApprovalBook approvals = ApprovalBook.open(config.resolve(config.halts().file()).resolveSibling("approvals.json"),
+                clock, registry, webhook == null ? request -> { } : webhook);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
@@ -186,6 +201,9 @@ public final class Sidecar implements AutoCloseable {
                 new NamedGuard("permission", new PermissionGuard(policies::get)),
                 new NamedGuard("validation", new ValidationGuard(policies::get, halts, registry, clock)),
                 new NamedGuard("rate-limit", new RateLimitGuard(policies::get, state, registry)),
+                // After the rate limit: a held call spends budget (requests cannot flood the operators), and an
+                // approval is used only by a call that will not be refused for its rate.
+                new NamedGuard("approval", new ApprovalGuard(policies::get, approvals)),
                 new NamedGuard("error-streak", new ErrorStreakGuard(halts, state.streaks(), streak.faults(), streak.window(),
                         policies::get, clock))));
 
@@ -196,7 +214,7 @@ public final class Sidecar implements AutoCloseable {
         AgentPortServer agentPort;
         try {
             admin = AdminServer.start(config.listeners().admin(), config.requests().idleTimeout(), config.admin(),
-                    adminTokenHash, readiness, registry, halts, policies, workers, clock);
+                    adminTokenHash, readiness, registry, halts, policies, approvals, workers, clock);
             try {
                 SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(),
@@ -208,6 +226,9 @@ public final class Sidecar implements AutoCloseable {
             }
         } catch (InterruptedException | RuntimeException e) {
             readiness.close();
+            if (webhook != null) {
+                webhook.close();
+            }
             if (fleetHalts != null) {
                 fleetHalts.close();
             }
@@ -221,7 +242,8 @@ public final class Sidecar implements AutoCloseable {
         LOG.info("oldguard serving agents on port {}, admin on port {}", agentPort.port(), admin.port(),
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
-        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies, state, fleetHalts);
+        return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies, state, fleetHalts,
+                webhook);
     }
 
     /** This sidecar alone (no {@code cluster:}), or one of a fleet sharing Redis. */
@@ -321,6 +343,9 @@ public final class Sidecar implements AutoCloseable {
         policies.close();
         agentPort.close();
         workers.shutdownNow();
+        if (webhook != null) {
+            webhook.close();
+        }
         adminPort.close();
         readiness.close();
         if (fleetHalts != null) {

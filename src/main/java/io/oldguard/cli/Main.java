@@ -20,6 +20,8 @@ public final class Main {
                                                             print the generated tool schemas
               agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]
                                                             halted agents, through the admin API (token: admin.tokenEnv)
+              approvals  list | approve ID [--by NAME] | deny ID [--reason TEXT] [--by NAME] [--config sidecar.yaml] [--admin-url URL]
+                                                            calls held for a human's approval, through the admin API
               demo       [--exit]                           embedded PostgreSQL + legacy simulator + oldguard, a few calls
               simulator  [--port 8088] [--jdbc-url URL --db-user U --db-password P] [--latency 0ms] [--workers 4]
                                                             the legacy SOAP simulator alone (embedded PostgreSQL without --jdbc-url)
@@ -56,6 +58,14 @@ public final class Main {
             }
             return withOptions(args, 2, options -> AgentsCommand.run(args[1], options));
         }
+        if (args[0].equals("approvals")) {
+            boolean decides = args.length >= 3 && (args[1].equals("approve") || args[1].equals("deny"));
+            if (args.length < 2 || (!args[1].equals("list") && !decides)) {
+                System.err.print(USAGE);
+                return 2;
+            }
+            return withOptions(args, decides ? 3 : 2, options -> ApprovalsCommand.run(args[1], decides ? args[2] : null, options));
+        }
         return withOptions(args, 1, options -> switch (args[0]) {
             case "run" -> RunCommand.run(options);
             case "check" -> CheckCommand.run(options);
@@ -84,7 +94,8 @@ public final class Main {
             "tools", java.util.Set.of("config", "format"),
             "demo", java.util.Set.of("config", "exit"),
             "simulator", java.util.Set.of("db-password", "db-pool", "db-user", "jdbc-url", "latency", "port", "workers", "wsdl"),
-            "agents", java.util.Set.of("admin-url", "agent", "config", "reason"));
+            "agents", java.util.Set.of("admin-url", "agent", "config", "reason"),
+            "approvals", java.util.Set.of("admin-url", "by", "config", "reason"));
 
     private static int withOptions(String[] args, int from, java.util.function.ToIntFunction<Options> command) {
         List<String> rest = Arrays.asList(args).subList(from, args.length);

@@ -19,7 +19,7 @@ public final class ConfigLoader {
         SidecarConfig raw = YamlFiles.read(file, SidecarConfig.class);
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
-                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), baseDir);
+                raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), raw.approvals(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
         problems.addAll(crossCheck(name, YamlLines.of(file), config));
@@ -107,6 +107,15 @@ public final class ConfigLoader {
         if (admin.metricsRequireToken() && !admin.configured()) {
             problems.add(problem(file, lines, "admin.metricsRequireToken",
                     "needs the admin token (expected admin.tokenEnv or admin.tokenFile as well)"));
+        }
+        ApprovalsConfig approvals = config.approvals();
+        if (approvals.webhook() != null && (!isHttp(approvals.webhook().getScheme()) || approvals.webhook().getHost() == null)) {
+            problems.add(problem(file, lines, "approvals.webhook",
+                    "expected an http:// or https:// URL (got \"" + approvals.webhook() + "\")"));
+        }
+        if (approvals.webhookTimeout().isZero() || approvals.webhookTimeout().isNegative()
+                || approvals.webhookTimeout().toSeconds() > 30) {
+            problems.add(problem(file, lines, "approvals.webhookTimeout", "must be longer than 0ms and at most 30s"));
         }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",

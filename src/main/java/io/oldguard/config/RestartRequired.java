@@ -59,6 +59,7 @@ public final class RestartRequired {
         same(keys, "halts", running.halts(), edited.halts());
         same(keys, "admin", running.admin(), edited.admin());
         same(keys, "cluster", running.cluster(), edited.cluster());
+        same(keys, "approvals", running.approvals(), edited.approvals());
         return List.copyOf(keys);
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
  *
  * @param policyWatch how often the policy folder is checked for changes (0ms: never; reload by the admin API)
  * @param cluster     fleet mode: limits, leases and halts shared through Redis; null: this sidecar alone
+ * @param approvals   who is told of calls waiting for a human's approval
  * @param baseDir     directory the relative paths in the file are resolved against (the file's own directory)
  */
 public record SidecarConfig(
@@ -27,6 +28,7 @@ public record SidecarConfig(
         @NotNull @Valid HaltsConfig halts,
         @NotNull AdminConfig admin,
         @Valid ClusterConfig cluster,
+        @NotNull ApprovalsConfig approvals,
         Path baseDir) {
 
     static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
@@ -42,6 +44,7 @@ public record SidecarConfig(
         policyWatch = policyWatch == null ? Duration.ofSeconds(1) : policyWatch;
         halts = halts == null ? HaltsConfig.defaults() : halts;
         admin = admin == null ? AdminConfig.none() : admin;
+        approvals = approvals == null ? ApprovalsConfig.defaults() : approvals;
     }
 
     public Path policiesDir() {
@@ -53,42 +56,46 @@ public record SidecarConfig(
     }
 
     public SidecarConfig withListeners(Listeners l) {
-        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, baseDir);
+        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withRequests(RequestLimits r) {
-        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withAgents(Map<String, AgentConfig> a) {
-        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
-        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withDatabases(Map<String, DatabaseConfig> d) {
-        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withHalts(HaltsConfig h) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withAdmin(AdminConfig a) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withPolicies(String dir) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, cluster, approvals, baseDir);
     }
 
     public SidecarConfig withCluster(ClusterConfig c) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, c, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, c, approvals, baseDir);
+    }
+
+    public SidecarConfig withApprovals(ApprovalsConfig a) {
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, a, baseDir);
     }
 
     public SidecarConfig withPolicyWatch(Duration interval) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, cluster, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, cluster, approvals, baseDir);
     }
 }

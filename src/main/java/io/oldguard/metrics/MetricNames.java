@@ -68,6 +68,14 @@ public final class MetricNames {
     /** Gauge: halts and releases decided here and not yet written to the shared store. */
     public static final String STORE_HALTS_PENDING = "oldguard.store.halts.pending";
 
+    /** Gauge: calls held for a human's approval, not yet decided or expired. */
+    public static final String APPROVALS_PENDING = "oldguard.approvals.pending";
+    /**
+     * Counter: approval events by {@code decision}: {@code requested} (a call held), {@code approved}, {@code denied},
+     * {@code expired}, {@code used} (an approval let its call through).
+     */
+    public static final String APPROVALS = "oldguard.approvals";
+
     public static final String TAG_AGENT = "agent";
     public static final String TAG_SCOPE = "scope";
     public static final String TAG_RULE = "rule";
@@ -78,6 +86,7 @@ public final class MetricNames {
     public static final String TAG_RESULT = "result";
     public static final String TAG_OP = "op";
     public static final String TAG_LISTENER = "listener";
+    public static final String TAG_DECISION = "decision";
 
     public static final String OUTCOME_OK = "ok";
 
