@@ -73,6 +73,23 @@ class ApprovalRulesCheckTest {
         assertThat(problems()).singleElement().asString().startsWith(policy + ":27:").contains("above");
     }
 
+    @Test
+    void aDiffCallsTakingTheApprovalOutALoosening() throws Exception {
+        Path edited = copyOfShippedSetup(java.nio.file.Files.createDirectories(dir.resolve("edited"))).resolveSibling("policies");
+        replace(edited.resolve("inventory.yaml"), SHIPPED, "");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(io.oldguard.cli.MainAccess.run("check", "--config", config.toString(), "--diff",
+                    dir.resolve("policies").toString(), edited.toString())).isZero();
+        } finally {
+            System.setOut(original);
+        }
+
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("loosened  tools.ReserveStock.approval");
+    }
+
     private List<String> problems() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> Setup.load(config));
         assertThat(e).as("expected the policy to be refused").isNotNull();
