@@ -22,10 +22,9 @@ public final class ArgumentsHash {
     }
 
     public static String of(String agent, String tool, JsonNode arguments) {
-        StringBuilder canonical = new StringBuilder(256).append(agent).append('\n').append(tool).append('\n');
-        write(arguments, canonical);
+        String bound = agent + '\n' + tool + '\n' + canonical(arguments);
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(bound.getBytes(StandardCharsets.UTF_8));
             return "sha256:" + HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
