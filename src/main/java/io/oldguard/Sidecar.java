@@ -7,6 +7,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.github.bucket4j.TimeMeter;
 import io.oldguard.admin.AdminServer;
 import io.oldguard.admission.AgentInFlight;
+import io.oldguard.approval.ApprovalBook;
+import io.oldguard.approval.ApprovalGuard;
+import io.oldguard.approval.ApprovalWebhook;
 import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
 import io.oldguard.audit.Events;
@@ -81,10 +84,11 @@ public final class Sidecar implements AutoCloseable {
     private final SharedState state;
     private final FleetHalts fleetHalts;
     private final CallCapture capture;
+    private final ApprovalWebhook webhook;
 
     private Sidecar(PrometheusMeterRegistry registry, ExecutorService workers, Map<String, SoapBackend> soapBackends,
             DatabasePools pools, Readiness readiness, AgentPortServer agentPort, AdminServer adminPort, PolicyStore policies,
-            SharedState state, FleetHalts fleetHalts, CallCapture capture) {
+            SharedState state, FleetHalts fleetHalts, CallCapture capture, ApprovalWebhook webhook) {
         this.registry = registry;
         this.workers = workers;
         this.soapBackends = soapBackends;
@@ -96,6 +100,7 @@ public final class Sidecar implements AutoCloseable {
         this.state = state;
         this.fleetHalts = fleetHalts;
         this.capture = capture;
+        this.webhook = webhook;
     }
 
     /** For a configuration built or adjusted in code (the demo): only the policy folder is read again on reload. */
@@ -112,7 +117,12 @@ public final class Sidecar implements AutoCloseable {
      */
     public static Sidecar start(SidecarConfig config, String configFile, Supplier<SidecarConfig> reread,
             Map<String, String> env) throws InterruptedException {
-        Clock clock = Clock.systemUTC();
+        return start(config, configFile, reread, env, Clock.systemUTC());
+    }
+
+    /** @param clock the wall clock of halts, approvals and deadlines (a fake one in tests of expiry) */
+    public static Sidecar start(SidecarConfig config, String configFile, Supplier<SidecarConfig> reread,
+            Map<String, String> env, Clock clock) throws InterruptedException {
         Identities identities = Identities.resolve(config, configFile, env);
         String adminTokenHash = adminTokenHash(config, configFile, env);
         byte[] captureKey = captureKey(config, configFile, env);
@@ -157,6 +167,11 @@ public final class Sidecar implements AutoCloseable {
         FleetHalts fleetHalts = state.halts().map(records -> FleetHalts.start(halts, records, state.sidecarId(), clock,
                 config.cluster().sync(), registry)).orElse(null);
         HaltGuard haltGuard = new HaltGuard(halts);
+        // Approvals live next to the halts file, and like halts survive a restart; they are this sidecar's own.
+        ApprovalWebhook webhook = config.approvals().webhook() == null ? null
+                : new ApprovalWebhook(config.approvals().webhook(), config.approvals().webhookTimeout(), workers);
+        ApprovalBook approvals = ApprovalBook.open(config.resolve(config.halts().file()).resolveSibling("approvals.json"),
+                clock, registry, webhook == null ? request -> { } : webhook);
         Map<String, SoapBackend> soapBackends = new LinkedHashMap<>();
         Map<String, Backend> backends = new LinkedHashMap<>();
         Map<String, Duration> timeouts = new LinkedHashMap<>();
@@ -183,8 +198,8 @@ public final class Sidecar implements AutoCloseable {
 
         // Also charges tool listings, which are answered without the chain.
         RateLimitGuard rateLimits = new RateLimitGuard(policies::get, state, registry);
-        GuardChain chain = GuardOrder.chain(policies::get, halts, haltGuard, rateLimits, state,
-                config.halts().errorStreak(), registry, clock);
+        GuardChain chain = GuardOrder.chain(policies::get, halts, haltGuard, rateLimits,
+                new ApprovalGuard(policies::get, approvals), state, config.halts().errorStreak(), registry, clock);
 
         CallCapture capture = captureKey == null ? null : CallCapture.start(config.capture(),
                 config.resolve(config.capture().file()), captureKey, policies, clock, registry);
@@ -195,7 +210,7 @@ public final class Sidecar implements AutoCloseable {
         AgentPortServer agentPort;
         try {
             admin = AdminServer.start(config.listeners().admin(), config.requests().idleTimeout(), config.admin(),
-                    adminTokenHash, readiness, registry, halts, policies, workers, clock);
+                    adminTokenHash, readiness, registry, halts, policies, approvals, workers, clock);
             try {
                 SoapPassthrough soap = new SoapPassthrough(config, policies::get, timeouts, calls, metrics, clock);
                 agentPort = AgentPortServer.start(config.listeners().agent(), config.requests(),
@@ -207,6 +222,9 @@ public final class Sidecar implements AutoCloseable {
             }
         } catch (InterruptedException | RuntimeException e) {
             readiness.close();
+            if (webhook != null) {
+                webhook.close();
+            }
             if (fleetHalts != null) {
                 fleetHalts.close();
             }
@@ -228,7 +246,7 @@ public final class Sidecar implements AutoCloseable {
                 kv("event", Events.STARTED), kv("agentPort", agentPort.port()), kv("adminPort", admin.port()),
                 kv("tools", setup.catalog().all().size()), kv("policyVersion", setup.policies().version()));
         return new Sidecar(registry, workers, soapBackends, pools, readiness, agentPort, admin, policies, state, fleetHalts,
-                capture);
+                capture, webhook);
     }
 
     /** The key sensitive parameters are hashed with in the capture file; null when capture is off. */
@@ -342,6 +360,9 @@ public final class Sidecar implements AutoCloseable {
         policies.close();
         agentPort.close();
         workers.shutdownNow();
+        if (webhook != null) {
+            webhook.close();
+        }
         adminPort.close();
         readiness.close();
         if (fleetHalts != null) {

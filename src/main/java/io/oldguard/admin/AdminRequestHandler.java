@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.oldguard.approval.ApprovalsAdminApi;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.http.HttpResponses;
@@ -33,7 +34,7 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     /** What every connection's handler shares; built once per server. */
     record Shared(Readiness readiness, MetricsPage metrics, boolean metricsRequireToken, AdminAuth auth,
-            AgentsAdminApi agents, PoliciesAdminApi policies, ExecutorService workers) {
+            AgentsAdminApi agents, PoliciesAdminApi policies, ApprovalsAdminApi approvals, ExecutorService workers) {
     }
 
     private final Shared shared;
@@ -52,13 +53,14 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (path.startsWith(AgentsAdminApi.PREFIX) || path.startsWith(PoliciesAdminApi.PREFIX)
-                || path.equals(PoliciesAdminApi.STATE)) {
+                || path.equals(PoliciesAdminApi.STATE) || path.startsWith(ApprovalsAdminApi.PREFIX)) {
             HttpMethod method = request.method();
             Refusal refused = shared.auth().check(request.headers().get(HttpHeaderNames.AUTHORIZATION), peer(ctx));
             byte[] body = ByteBufUtil.getBytes(request.content());
             // The admin API writes the halts file and reads policies: off the event loop, on a virtual thread.
             shared.workers().submit(() -> write(ctx, refused != null ? HttpResponses.problem(refused, null)
                     : path.startsWith(AgentsAdminApi.PREFIX) ? shared.agents().handle(method, path, body)
+                    : path.startsWith(ApprovalsAdminApi.PREFIX) ? shared.approvals().handle(method, path, body)
                     : shared.policies().handle(method, path), keepAlive));
             return;
         }

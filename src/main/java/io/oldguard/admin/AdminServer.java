@@ -1,5 +1,8 @@
 package io.oldguard.admin;
 
+import io.oldguard.approval.ApprovalBook;
+import io.oldguard.approval.ApprovalsAdminApi;
+
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -45,12 +48,12 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(Listener listener, Duration idleTimeout, AdminConfig config, String adminTokenHash,
             Readiness readiness, PrometheusMeterRegistry registry, HaltRegistry halts, PolicyStore policies,
-            ExecutorService workers, Clock clock) throws InterruptedException {
+            ApprovalBook approvals, ExecutorService workers, Clock clock) throws InterruptedException {
         AdminRequestHandler.Shared shared = new AdminRequestHandler.Shared(readiness,
                 new MetricsPage(registry::scrape, workers), config.metricsRequireToken(),
                 new AdminAuth(adminTokenHash, new AuthThrottle(clock)),
                 new AgentsAdminApi(halts, () -> policies.identities().agents(), policies), new PoliciesAdminApi(policies),
-                workers);
+                new ApprovalsAdminApi(approvals), workers);
         ListenerConnections connections = new ListenerConnections("admin", listener, idleTimeout, registry);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {

@@ -51,6 +51,19 @@ public final class Events {
     public static final String CAPTURE_FAILED = "capture.failed";
     /** WARN: the capture file is written again after a failure. */
     public static final String CAPTURE_RECOVERED = "capture.recovered";
+    /** WARN: a call needs a human's approval and is held; nothing was sent. */
+    public static final String APPROVAL_REQUESTED = "approval.requested";
+    public static final String APPROVAL_APPROVED = "approval.approved";
+    public static final String APPROVAL_DENIED = "approval.denied";
+    /** A request nobody decided in time, or an approval its call did not use in time. */
+    public static final String APPROVAL_EXPIRED = "approval.expired";
+    /** An approval let its one call through. */
+    public static final String APPROVAL_USED = "approval.used";
+    /** WARN: the approvals webhook did not take a request (unreachable, timed out, not 2xx); the request still waits. */
+    public static final String APPROVAL_WEBHOOK_FAILED = "approval.webhook_failed";
+    /** WARN at start: pending and approved requests read back from the approvals file. */
+    public static final String APPROVALS_RESTORED = "approvals.restored";
+    public static final String APPROVALS_NOT_PERSISTED = "approvals.not_persisted";
     public static final String STARTED = "sidecar.started";
     public static final String STOPPED = "sidecar.stopped";
     public static final String BACKEND_REACHABILITY = "backend.reachability";

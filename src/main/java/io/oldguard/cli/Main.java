@@ -23,6 +23,8 @@ public final class Main {
                                                             print the generated tool schemas (those one agent is offered)
               agents     list|release|halt [--agent ID] [--reason TEXT] [--config sidecar.yaml] [--admin-url URL]
                                                             halted agents, through the admin API (token: admin.tokenEnv)
+              approvals  list | approve ID [--by NAME] | deny ID [--reason TEXT] [--by NAME] [--config sidecar.yaml] [--admin-url URL]
+                                                            calls held for a human's approval, through the admin API
               demo       [--config sidecar.yaml] [--agent-port 8080] [--admin-port 9901] [--simulator-port 8088] [--exit]
                                                             embedded PostgreSQL + legacy simulator + oldguard, a few calls
               simulator  [--port 8088] [--workers 4] [--latency 0ms] [--wsdl wsdl/inventory.wsdl]
@@ -79,6 +81,14 @@ public final class Main {
             }
             return withOptions(args, 2, options -> AgentsCommand.run(args[1], options));
         }
+        if (args[0].equals("approvals")) {
+            boolean decides = args.length >= 3 && (args[1].equals("approve") || args[1].equals("deny"));
+            if (args.length < 2 || (!args[1].equals("list") && !decides)) {
+                System.err.print(USAGE);
+                return 2;
+            }
+            return withOptions(args, decides ? 3 : 2, options -> ApprovalsCommand.run(args[1], decides ? args[2] : null, options));
+        }
         return withOptions(args, 1, options -> switch (args[0]) {
             case "run" -> RunCommand.run(options);
             case "check" -> CheckCommand.run(options);
@@ -114,7 +124,8 @@ public final class Main {
             "demo", java.util.Set.of("admin-port", "agent-port", "config", "exit", "simulator-port"),
             "simulator", java.util.Set.of("db-password", "db-pool", "db-port", "db-user", "jdbc-url", "latency", "port",
                     "workers", "wsdl"),
-            "agents", java.util.Set.of("admin-url", "agent", "config", "reason"));
+            "agents", java.util.Set.of("admin-url", "agent", "config", "reason"),
+            "approvals", java.util.Set.of("admin-url", "by", "config", "reason"));
 
     private static int withOptions(String[] args, int from, java.util.function.ToIntFunction<Options> command) {
         List<String> rest = Arrays.asList(args).subList(from, args.length);

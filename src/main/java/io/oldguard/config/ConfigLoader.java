@@ -20,7 +20,7 @@ public final class ConfigLoader {
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
                 raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), raw.capture(),
-                baseDir);
+                raw.approvals(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
         problems.addAll(crossCheck(name, YamlLines.of(file), config));
@@ -113,6 +113,15 @@ public final class ConfigLoader {
         if (capture != null && (capture.keyEnv() == null) == (capture.keyFile() == null)) {
             problems.add(problem(file, lines, "capture", "set exactly one of keyEnv or keyFile (the key sensitive "
                     + "parameters are hashed with)" + (capture.keyEnv() == null ? " (got neither)" : " (got both)")));
+        }
+        ApprovalsConfig approvals = config.approvals();
+        if (approvals.webhook() != null && (!isHttp(approvals.webhook().getScheme()) || approvals.webhook().getHost() == null)) {
+            problems.add(problem(file, lines, "approvals.webhook",
+                    "expected an http:// or https:// URL (got \"" + approvals.webhook() + "\")"));
+        }
+        if (approvals.webhookTimeout().isZero() || approvals.webhookTimeout().isNegative()
+                || approvals.webhookTimeout().toSeconds() > 30) {
+            problems.add(problem(file, lines, "approvals.webhookTimeout", "must be longer than 0ms and at most 30s"));
         }
         if (!Files.isDirectory(config.policiesDir())) {
             problems.add(problem(file, lines, "policies",

@@ -60,6 +60,7 @@ public final class RestartRequired {
         same(keys, "admin", running.admin(), edited.admin());
         same(keys, "cluster", running.cluster(), edited.cluster());
         same(keys, "capture", running.capture(), edited.capture());
+        same(keys, "approvals", running.approvals(), edited.approvals());
         return List.copyOf(keys);
     }
 

@@ -192,6 +192,8 @@ final class DemoCommand {
             show(http, "support-bot checks stock of item 42", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
             show(http, "order-bot reserves 3 units of item 42", post("/v1/tools/ReserveStock", order,
                     "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
+            show(http, "order-bot asks for 45 units: the policy wants a human to approve that exact call first",
+                    post("/v1/tools/ReserveStock", order, "{\"ItemID\": 42, \"Quantity\": 45, \"OrderRef\": \"PO-004711\"}"), false);
             show(http, "support-bot tries ReserveStock, which its policy does not grant", post("/v1/tools/ReserveStock", support,
                     "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
             show(http, "support-bot runs the SQL tool low_stock (oldguard's own pool, typed parameters)",

@@ -1,5 +1,6 @@
 package io.oldguard.guard;
 
+import io.oldguard.approval.Approval;
 import io.oldguard.config.Rate;
 import io.oldguard.halt.Halt;
 import io.oldguard.validation.Violation;
@@ -296,6 +297,64 @@ public final class Refusals {
         }
         return new Refusal(422, TYPE_BASE + "fixed-format-error", "Fixed Format Error", detail,
                 "invalid_arguments", ext, null, null);
+    }
+
+    /** Outcomes of the answers about approvals; an MCP client reads each as the result of its call. */
+    public static final String APPROVAL_REQUIRED = "approval_required";
+    public static final String APPROVAL_DENIED = "approval_denied";
+    public static final String APPROVAL_EXPIRED = "approval_expired";
+
+    /**
+     * A call held for a human's approval: 202, nothing sent. The agent waits and sends the identical call again;
+     * the same arguments find the same request, any change makes a new one.
+     */
+    public static Refusal approvalRequired(Approval approval) {
+        return new Refusal(202, TYPE_BASE + "approval-required", "Approval required",
+                "This call of " + approval.tool() + " needs a human's approval and was not sent. Wait for the operator "
+                        + "to approve request " + approval.id() + ", then send the identical call again (same tool, same "
+                        + "arguments) before " + approval.expiresAt() + "; a call with any argument changed needs an "
+                        + "approval of its own.", APPROVAL_REQUIRED, approvalExt(approval), null, null);
+    }
+
+    public static Refusal approvalDenied(Approval approval) {
+        Map<String, Object> ext = approvalExt(approval);
+        ext.put("reason", approval.reason());
+        return new Refusal(403, TYPE_BASE + "approval-denied", "Approval denied",
+                "An operator denied this call of " + approval.tool() + " (request " + approval.id() + "): "
+                        + truncate(approval.reason(), 200) + ". Do not send it again.", APPROVAL_DENIED, ext, null, null);
+    }
+
+    public static Refusal approvalExpired(Approval approval) {
+        return new Refusal(410, TYPE_BASE + "approval-expired", "Approval expired",
+                "Request " + approval.id() + " to call " + approval.tool() + " expired at " + approval.expiresAt()
+                        + (approval.decidedAt() == null ? " before anyone decided it" : " before the approved call came")
+                        + "; nothing was sent. Send the call again to ask for a new approval.",
+                APPROVAL_EXPIRED, approvalExt(approval), null, null);
+    }
+
+    /** Admin API: no request with this id (never made, or expired and cleared). */
+    public static Refusal unknownApproval(String id) {
+        return new Refusal(404, TYPE_BASE + "unknown-approval", "Unknown approval",
+                "There is no approval request " + truncate(id, 64) + "; list them with GET /v1/approvals.",
+                "unknown_approval", null, null, null);
+    }
+
+    /** Admin API: the request was decided already, or expired, and cannot be decided again. */
+    public static Refusal approvalNotPending(Approval approval) {
+        return new Refusal(409, TYPE_BASE + "approval-not-pending", "Approval already decided",
+                "Request " + approval.id() + " is " + approval.state().name().toLowerCase(java.util.Locale.ROOT)
+                        + "; only a pending request can be approved" + (approval.state() == Approval.State.APPROVED
+                        ? ", and an approved one can still be denied." : "."),
+                "approval_not_pending", ext("state", approval.state()), null, null);
+    }
+
+    private static Map<String, Object> approvalExt(Approval approval) {
+        Map<String, Object> ext = new LinkedHashMap<>();
+        ext.put("tool", approval.tool());
+        ext.put("approvalId", approval.id());
+        ext.put("argumentsHash", approval.argumentsHash());
+        ext.put("expiresAt", approval.expiresAt().toString());
+        return ext;
     }
 
     public static Refusal halted(Halt halt) {

@@ -34,7 +34,8 @@ final class McpErrors {
     /** Whether the model should read this as the outcome of its call and correct the arguments. */
     static boolean isToolError(Refusal refusal) {
         // 409: a database constraint refused the values (a duplicate, a missing reference): other values may pass.
-        return refusal.status() == 422 || refusal.status() == 409;
+        // An approval held, denied or expired: the model reads it, waits and sends the identical call again.
+        return refusal.status() == 422 || refusal.status() == 409 || refusal.outcome().startsWith("approval_");
     }
 
     static int code(Refusal refusal) {

@@ -82,6 +82,13 @@ public final class MetricNames {
      * or {@code write_failed} (full disk, unwritable file). The calls themselves went on.
      */
     public static final String CAPTURE_DROPPED = "oldguard.capture.dropped";
+    /** Gauge: calls held for a human's approval, not yet decided or expired. */
+    public static final String APPROVALS_PENDING = "oldguard.approvals.pending";
+    /**
+     * Counter: approval events by {@code decision}: {@code requested} (a call held), {@code approved}, {@code denied},
+     * {@code expired}, {@code used} (an approval let its call through).
+     */
+    public static final String APPROVALS = "oldguard.approvals";
 
     public static final String TAG_AGENT = "agent";
     public static final String TAG_SCOPE = "scope";
@@ -93,6 +100,7 @@ public final class MetricNames {
     public static final String TAG_RESULT = "result";
     public static final String TAG_OP = "op";
     public static final String TAG_LISTENER = "listener";
+    public static final String TAG_DECISION = "decision";
 
     public static final String OUTCOME_OK = "ok";
 

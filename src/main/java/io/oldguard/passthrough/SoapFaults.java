@@ -39,7 +39,9 @@ public final class SoapFaults {
         xml.append("</faultstring><detail><og:problem xmlns:og=\"").append(PROBLEM_NS).append("\">");
         members(HttpResponses.problemBody(refusal, requestId), xml);
         xml.append("</og:problem></detail></soap:Fault></soap:Body></soap:Envelope>");
-        FullHttpResponse response = HttpResponses.bytes(HttpResponseStatus.valueOf(refusal.status()), CONTENT_TYPE,
+        // A fault never goes out with a success status (a held call's 202): a SOAP client would take it for a result.
+        int status = refusal.status() < 400 ? 500 : refusal.status();
+        FullHttpResponse response = HttpResponses.bytes(HttpResponseStatus.valueOf(status), CONTENT_TYPE,
                 xml.toString().getBytes(StandardCharsets.UTF_8), requestId);
         if (refusal.retryAfter() != null) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, HttpResponses.retryAfterSeconds(refusal));

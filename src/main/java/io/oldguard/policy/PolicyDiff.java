@@ -82,6 +82,8 @@ public final class PolicyDiff {
         // Strikes and a cool-off both soften what a violation does: adding one loosens, removing one tightens.
         presence(key + ".strikes", old.strikes(), now.strikes(), Kind.LOOSENED);
         presence(key + ".coolOff", old.coolOff(), now.coolOff(), Kind.LOOSENED);
+        // A human in the loop tightens; taking it out loosens.
+        presence(key + ".approval", old.approval(), now.approval(), Kind.TIGHTENED);
         for (String param : union(old.params().keySet(), now.params().keySet())) {
             param(key + ".params." + param, old.params().getOrDefault(param, ParamRule.NONE),
                     now.params().getOrDefault(param, ParamRule.NONE), old.onViolation(), now.onViolation());

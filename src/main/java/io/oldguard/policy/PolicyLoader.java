@@ -152,6 +152,10 @@ public final class PolicyLoader {
                 problems.add(read.problem(key + ".params", "a SQL tool's parameter rules belong under sqlTools."
                         + tool + ".params"));
             } else {
+                if (tp != null && tp.approval() != null) {
+                    tp.approval().check(catalog.find(tool).orElseThrow(), key + ".approval",
+                            (at, message) -> problems.add(read.problem(at, message)));
+                }
                 tools.put(tool, tp == null ? ToolPolicy.defaults() : tp);
             }
         });

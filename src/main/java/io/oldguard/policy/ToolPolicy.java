@@ -1,5 +1,6 @@
 package io.oldguard.policy;
 
+import io.oldguard.approval.ApprovalRule;
 import io.oldguard.config.Rate;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param coolOff     optional: a halt caused by this tool lifts by itself after this long
  * @param cost        tokens one call uses from every rate limit it passes (default 1): a write costs more
  * @param limits      optional per-agent rate for this tool
+ * @param approval    optional: calls (or those meeting its conditions) wait for a human's approval
  */
 public record ToolPolicy(
         Duration timeout,
@@ -25,10 +27,17 @@ public record ToolPolicy(
         @Valid Strikes strikes,
         Duration coolOff,
         @Min(1) @Max(1000) Integer cost,
-        @Valid ToolLimits limits) {
+        @Valid ToolLimits limits,
+        @Valid ApprovalRule approval) {
 
     /** @param perAgent each agent's rate for this tool, on top of its own overall rate */
     public record ToolLimits(Rate perAgent) {
+    }
+
+    /** A policy that asks no approval. */
+    public ToolPolicy(Duration timeout, Map<String, ParamRule> params, ViolationAction onViolation, Strikes strikes,
+            Duration coolOff, Integer cost, ToolLimits limits) {
+        this(timeout, params, onViolation, strikes, coolOff, cost, limits, null);
     }
 
     public ToolPolicy {
@@ -44,14 +53,14 @@ public record ToolPolicy(
 
     /** The same policy with these parameter rules (a SQL tool's, declared with the tool). */
     public ToolPolicy withParams(Map<String, ParamRule> rules) {
-        return new ToolPolicy(timeout, rules, onViolation, strikes, coolOff, cost, limits);
+        return new ToolPolicy(timeout, rules, onViolation, strikes, coolOff, cost, limits, approval);
     }
 
     public ToolPolicy withTimeout(Duration newTimeout) {
-        return new ToolPolicy(newTimeout, params, onViolation, strikes, coolOff, cost, limits);
+        return new ToolPolicy(newTimeout, params, onViolation, strikes, coolOff, cost, limits, approval);
     }
 
     public static ToolPolicy defaults() {
-        return new ToolPolicy(null, null, null, null, null, null, null);
+        return new ToolPolicy(null, null, null, null, null, null, null, null);
     }
 }

@@ -130,7 +130,7 @@ class PolicyRulesCheckTest {
     void refusesAShareThatIsNotAboveZero() {
         replace(policy, "    limits: { rate: \"10/s burst 20\" }", "    limits: { rate: \"10/s burst 20\" }\n    share: 0");
 
-        assertThat(problems()).containsExactly(policy + ":32: agents[support-bot].share: must be greater than 0 (got 0.0)");
+        assertThat(problems()).containsExactly(policy + ":33: agents[support-bot].share: must be greater than 0 (got 0.0)");
     }
 
     private List<String> problems() {

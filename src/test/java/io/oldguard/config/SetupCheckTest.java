@@ -111,7 +111,7 @@ class SetupCheckTest {
         replace(policy, "tools: [GetStock, ListItems, low_stock]\n", "tools: [GetStock, GetStocks, low_stock]\n");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ":30: agents.support-bot.tools[1]: no such tool \"GetStocks\" (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
+                .startsWith(policy + ":31: agents.support-bot.tools[1]: no such tool \"GetStocks\" (expected one of: GetStock, ListItems, ReserveStock, item_reservations, low_stock)"));
     }
 
     @Test
@@ -121,7 +121,7 @@ class SetupCheckTest {
         replace(policy, "  order-bot:\n    tools:", "  orders-bot:\n    tools:");
 
         assertThat(problems(config)).anySatisfy(p -> assertThat(p)
-                .startsWith(policy + ":32: agents.orders-bot: no such agent in sidecar.yaml"));
+                .startsWith(policy + ":33: agents.orders-bot: no such agent in sidecar.yaml"));
     }
 
     @Test

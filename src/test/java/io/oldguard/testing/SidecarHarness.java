@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -63,6 +64,16 @@ public final class SidecarHarness implements AutoCloseable {
     /** @param configFile the sidecar.yaml read at start and again on every reload */
     public static SidecarHarness start(Path configFile, UnaryOperator<SimulatorSettings> simulatorSettings,
             UnaryOperator<SidecarConfig> sidecarConfig, SqlStep prepare) {
+        return start(configFile, simulatorSettings, sidecarConfig, prepare, Clock.systemUTC());
+    }
+
+    /** @param clock the sidecar's wall clock: a {@link MutableClock} for tests of expiry */
+    public static SidecarHarness start(UnaryOperator<SidecarConfig> sidecarConfig, Clock clock) {
+        return start(Path.of("sidecar.yaml"), UnaryOperator.identity(), sidecarConfig, sql -> { }, clock);
+    }
+
+    private static SidecarHarness start(Path configFile, UnaryOperator<SimulatorSettings> simulatorSettings,
+            UnaryOperator<SidecarConfig> sidecarConfig, SqlStep prepare, Clock clock) {
         TestDatabase database = TestDatabase.create();
         LegacyInventorySimulator simulator = null;
         try {
@@ -76,7 +87,7 @@ public final class SidecarHarness implements AutoCloseable {
             // Read again on every reload with the same adjustments, as `oldguard run` reads its file again.
             Supplier<SidecarConfig> read = () -> sidecarConfig.apply(withDatabase(pointedAt(
                     ConfigLoader.load(configFile), endpoint, halts), database));
-            Sidecar sidecar = Sidecar.start(read.get(), configFile.toString(), read, tokens());
+            Sidecar sidecar = Sidecar.start(read.get(), configFile.toString(), read, tokens(), clock);
             return new SidecarHarness(database, simulator, sidecar);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
