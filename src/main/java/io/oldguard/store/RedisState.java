@@ -17,6 +17,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.oldguard.config.ClusterConfig;
@@ -55,6 +58,7 @@ public final class RedisState implements SharedState {
     private final ClusterConfig config;
     private final String sidecarId;
     private final String prefix;
+    private final ClientResources resources;
     private final RedisClient client;
     private final StoreHealth health;
     private final LocalState fallback;
@@ -91,7 +95,12 @@ public final class RedisState implements SharedState {
         }
         // The connection handshake may take longer than one command on a busy node; commands keep cluster.timeout.
         uri.setTimeout(CONNECT_TIMEOUT);
-        this.client = RedisClient.create(uri);
+        // Reconnect attempts back off to at most retryAfter (Lettuce's own default grows to 30 s), so a Redis that
+        // comes back is found again within about a second, not half a minute.
+        this.resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), config.retryAfter(), 2, TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, uri);
         // Commands fail at once while disconnected instead of queueing behind a reconnect: calls must not hang.
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
@@ -273,5 +282,6 @@ public final class RedisState implements SharedState {
             c.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        resources.shutdown(0, 1, TimeUnit.SECONDS);
     }
 }

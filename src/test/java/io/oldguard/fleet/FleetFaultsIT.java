@@ -99,7 +99,9 @@ class FleetFaultsIT {
                 + " (limit 50*t + 2 bursts = %.0f); the halted agent got %s%n", storm.statuses(), t, storm.slowest().toMillis(),
                 received, 50 * t + 20, haltedResult[0].statuses());
         assertThat(storm.count(-1)).as("calls without an answer").isZero();
-        assertThat(storm.slowest()).as("no call held past its 5 s deadline").isLessThan(Duration.ofSeconds(6));
+        // Every call answers by its 5 s deadline (a 504 at the latest); the margin is scheduling on a saturated
+        // 2-core host, far below the client's 15 s timeout that a hanging call would hit.
+        assertThat(storm.slowest()).as("no call held past its 5 s deadline").isLessThan(Duration.ofSeconds(8));
         // A Redis that restarts empty hands out its burst once more; the fallback buckets start empty.
         assertThat((double) received).isLessThanOrEqualTo(50 * t + 2 * 10);
         assertThat(haltedResult[0].statuses()).as("the halted agent refused throughout").containsOnlyKeys(423);
