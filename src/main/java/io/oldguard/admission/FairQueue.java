@@ -3,8 +3,10 @@ package io.oldguard.admission;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -129,6 +131,29 @@ final class FairQueue<T> {
             }
         }
         return best;
+    }
+
+    /**
+     * Waiting calls that can no longer get their turn within their bound: the calls that go before them in this
+     * queue's order (calls that arrive later can only add to those) and their own cost, handed out from
+     * {@code now} at {@code nanosPerToken}, end past it — less one token, which the bucket may have nearly
+     * refilled. They stay queued; the caller takes them out.
+     */
+    List<Entry<T>> beyondBound(Instant now, double nanosPerToken) {
+        List<Entry<T>> order = new ArrayList<>(size);
+        byAgent.values().forEach(order::addAll);
+        order.sort((x, y) -> x.before(y) ? -1 : y.before(x) ? 1 : 0);
+        List<Entry<T>> late = new ArrayList<>();
+        long tokens = 0;
+        for (Entry<T> e : order) {
+            tokens += e.cost;
+            if (now.plusNanos((long) ((tokens - 1) * nanosPerToken)).isAfter(e.waitUntil)) {
+                late.add(e);
+                // Out of the queue, it no longer goes before the calls after it.
+                tokens -= e.cost;
+            }
+        }
+        return late;
     }
 
     /** The call got its tokens: it leaves the queue and the virtual time moves to its start. */

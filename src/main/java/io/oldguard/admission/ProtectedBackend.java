@@ -110,19 +110,21 @@ public final class ProtectedBackend implements Backend {
         try {
             double share = share(call);
             long cost = cost(call);
-            Duration shaping = waitBound(call);
+            // One bound for every wait below together: maxWait from arrival, never past the deadline.
+            Instant waitUntil = waitUntil(call, arrived);
+            Duration shaping = until(waitUntil);
             Shaper.Admission admission = shaper.admit(call.agent(), share, cost, shaping);
             if (!admission.admitted()) {
                 return refused(call, Refusals.backendSaturated(name, admission.refusedBecause(), admission.retryAfter()));
             }
             if (!admission.ticket().await()) {
-                return refused(call, Refusals.backendSaturated(name, "its turn did not come within " + shaping.toMillis()
+                return refused(call, Refusals.backendSaturated(name, "its turn could not come within " + shaping.toMillis()
                         + " ms", shaper.retryAfter(call.agent(), cost)));
             }
             fairTokens.computeIfAbsent(call.agent(), agent -> Counter.builder(MetricNames.BACKEND_FAIR_TOKENS)
                     .description("Tokens the backend's shaper gave each agent")
                     .tags(MetricNames.TAG_BACKEND, name, MetricNames.TAG_AGENT, agent).register(metrics)).increment(cost);
-            Bulkhead.Entry entry = bulkhead.tryEnter(waitBound(call));
+            Bulkhead.Entry entry = bulkhead.tryEnter(until(waitUntil));
             if (entry != Bulkhead.Entry.ENTERED) {
                 return pastDeadline(call) ? timedOut(call) : refused(call, Refusals.backendBusy(name,
                         entry == Bulkhead.Entry.QUEUE_FULL
@@ -131,7 +133,7 @@ public final class ProtectedBackend implements Backend {
                                 : "all " + bulkhead.maxInFlight() + " connections stayed in use as long as a call may wait",
                         Duration.ofSeconds(1)));
             }
-            try (Leases.Lease lease = fleetSlots.acquire(waitBound(call), call.deadline().plus(LEASE_MARGIN))) {
+            try (Leases.Lease lease = fleetSlots.acquire(until(waitUntil), call.deadline().plus(LEASE_MARGIN))) {
                 if (lease == null) {
                     return pastDeadline(call) ? timedOut(call) : refused(call, Refusals.backendBusy(name,
                             "all " + bulkhead.maxInFlight() + " connections across the fleet stayed in use as long as a call may wait",
@@ -187,10 +189,19 @@ public final class ProtectedBackend implements Backend {
         return inner.probe();
     }
 
-    /** A call waits at most {@code maxWait}, and never past its deadline. */
-    private Duration waitBound(ToolCall call) {
-        Duration toDeadline = Duration.between(clock.instant(), call.deadline());
-        return toDeadline.compareTo(limits.maxWait()) < 0 ? toDeadline : limits.maxWait();
+    /**
+     * Until when a call may wait, in all (for its turn, a connection and a fleet slot together): {@code maxWait}
+     * after it arrived here, and never past its deadline.
+     */
+    private Instant waitUntil(ToolCall call, Instant arrived) {
+        Instant bound = arrived.plus(limits.maxWait());
+        return bound.isBefore(call.deadline()) ? bound : call.deadline();
+    }
+
+    /** What is left of a wait bound: zero once it has passed. */
+    private Duration until(Instant waitUntil) {
+        Duration left = Duration.between(clock.instant(), waitUntil);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private boolean pastDeadline(ToolCall call) {

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every wait is bounded in time ({@code maxWait}, or the call's deadline) and in queue length, overall and per
  * agent. A call whose turn is clearly further away than its bound is refused at once rather than after waiting
- * for it: its place is estimated from the tokens queued ahead of it at the bucket's rate.
+ * for it: its place is estimated from the tokens queued ahead of it at the bucket's rate, and it is queued only
+ * when that turn is within nine tenths of its bound. A queued call that falls so far behind (other agents' calls
+ * went first) that its turn can no longer come in time is told so as soon as the dispatcher sees it.
  */
 final class Shaper {
 
@@ -90,6 +92,8 @@ final class Shaper {
     private static final Ticket PASSED = new Ticket();
     private static final long MIN_SLEEP = 100_000;
     private static final long MAX_SLEEP = 250_000_000;
+    // A call is queued only for a turn within maxWait less maxWait / RESERVE_DIVISOR.
+    private static final int RESERVE_DIVISOR = 10;
 
     private final SharedState state;
     private final String key;
@@ -191,14 +195,19 @@ final class Shaper {
     }
 
     /**
-     * Queues the call unless its turn is clearly further away than {@code maxWait}.
+     * Queues the call unless its turn is further away than {@code maxWait} less a tenth. The tenth is kept in
+     * reserve: an estimate is made from the queue as it is now, and calls of other agents that arrive meanwhile
+     * may be served first (that is fairness), so a call queued with its turn just inside its bound would often
+     * miss it and be refused only after waiting the whole bound.
      *
      * @param firstWait for a call that would wait alone: the bucket's own word on when its tokens are there
      */
     private Admission enqueue(String agent, double share, long cost, Duration maxWait, Rate current, long firstWait) {
         long turn = queue.isEmpty() ? firstWait : estimate(agent, cost, current);
-        if (turn > maxWait.toNanos()) {
-            return refused("a turn is more than " + maxWait.toMillis() + " ms away", turn);
+        long queueable = maxWait.toNanos() - maxWait.toNanos() / RESERVE_DIVISOR;
+        if (turn > queueable) {
+            return refused("its turn is about " + ceilMillis(turn) + " ms away, and a call is queued only for a turn within "
+                    + ceilMillis(queueable) + " ms (nine tenths of the " + maxWait.toMillis() + " ms it may wait)", turn);
         }
         Ticket ticket = new Ticket(this, agent, cost, share, maxWait);
         if (!dispatching) {
@@ -217,8 +226,16 @@ final class Shaper {
      */
     private long estimate(String agent, long cost, Rate current) {
         long tokens = queue.tokensAhead(agent) + cost;
-        double perToken = Math.max((double) current.period().toNanos() / current.amount(), observedNanosPerToken);
-        return (long) (tokens * perToken);
+        return (long) (tokens * nanosPerToken(current));
+    }
+
+    /** The pace at which this sidecar gets tokens: the rate's, or slower when the fleet shares the bucket. */
+    private double nanosPerToken(Rate current) {
+        return Math.max((double) current.period().toNanos() / current.amount(), observedNanosPerToken);
+    }
+
+    private static long ceilMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000;
     }
 
     /** Averages the time per token between two grants of one backlog (an exponential average, 1/4 weight). */
@@ -245,6 +262,12 @@ final class Shaper {
             FairQueue.Entry<Ticket> next;
             Rate current;
             synchronized (this) {
+                if (rate != null) {
+                    // A call that can no longer get its turn in time is told now, not when its bound runs out.
+                    for (FairQueue.Entry<Ticket> late : queue.beyondBound(clock.instant(), nanosPerToken(rate))) {
+                        drop(late.payload());
+                    }
+                }
                 next = queue.next();
                 if (next == null) {
                     dispatching = false;

@@ -36,6 +36,28 @@ class FairQueueTest {
     }
 
     @Test
+    void callsThatCanNoLongerGetTheirTurnInTimeAreFoundBeforeTheirBoundPasses() {
+        for (int i = 1; i <= 3; i++) {
+            queue.add("storm", 1, 1, bound, "storm-" + i);
+        }
+        queue.add("storm", 1, 1, clock.instant().plusMillis(420), "storm-4");
+        queue.add("storm", 2, 1, clock.instant().plusMillis(600), "storm-5");
+        // Arrives last and goes second: it pushes every storm call after the first one token back.
+        queue.add("quiet", 1, 1, clock.instant().plusMillis(150), "quiet");
+
+        // At 100 ms a token, less the one nearly there: storm-4 is 5th (400 ms), storm-5 ends 7th (600 ms).
+        assertThat(queue.beyondBound(clock.instant(), 100_000_000)).as("all in time").isEmpty();
+        clock.advance(Duration.ofMillis(30));
+        assertThat(queue.beyondBound(clock.instant(), 100_000_000)).extracting(FairQueue.Entry::payload)
+                .as("storm-4 behind the quiet call: 430 ms > 420 ms; storm-5 then 6th: 530 ms").containsExactly("storm-4");
+        clock.advance(Duration.ofMillis(30));
+        assertThat(queue.beyondBound(clock.instant(), 100_000_000)).extracting(FairQueue.Entry::payload)
+                .as("the quiet call's bound has come (160 ms > 150 ms); without it storm-4 is in time again")
+                .containsExactly("quiet");
+        assertThat(queue.size()).as("found, not removed").isEqualTo(6);
+    }
+
+    @Test
     void whileBothWaitAnAgentWithTwiceTheShareGetsTwiceTheTokens() {
         for (int i = 0; i < 30; i++) {
             queue.add("order-bot", 1, 2, bound, "order-bot");

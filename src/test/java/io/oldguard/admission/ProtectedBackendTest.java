@@ -106,7 +106,7 @@ class ProtectedBackendTest {
         assertThat(hurried).isInstanceOfSatisfying(CallResult.Failure.class, f -> {
             assertThat(f.refusal().status()).isEqualTo(503);
             assertThat(f.refusal().outcome()).isEqualTo("backend_saturated");
-            assertThat(f.refusal().detail()).contains("a turn is more than 50 ms away");
+            assertThat(f.refusal().detail()).contains("its turn is about 100 ms away, and a call is queued only for a turn within 45 ms (nine tenths of the 50 ms it may wait)");
             assertThat(f.refusal().retryAfter()).isEqualTo(Duration.ofMillis(100));
         });
         assertThat(reached.get()).isEqualTo(1);

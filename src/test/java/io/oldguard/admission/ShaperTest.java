@@ -87,7 +87,7 @@ class ShaperTest {
         Shaper.Admission refused = shaper.admit("a", EQUAL, 1, Duration.ofMillis(250));
 
         assertThat(refused.admitted()).isFalse();
-        assertThat(refused.refusedBecause()).isEqualTo("a turn is more than 250 ms away");
+        assertThat(refused.refusedBecause()).isEqualTo("its turn is about 300 ms away, and a call is queued only for a turn within 225 ms (nine tenths of the 250 ms it may wait)");
         assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(300));
         assertThat(shaper.admit("b", EQUAL, 1, Duration.ofMillis(250)).admitted())
                 .as("another agent's turn is sooner than the third of a's").isTrue();
@@ -101,9 +101,12 @@ class ShaperTest {
 
         Shaper.Admission refused = shaper.admit("b", EQUAL, 5, Duration.ofMillis(900));
 
-        assertThat(refused.refusedBecause()).isEqualTo("a turn is more than 900 ms away");
+        assertThat(refused.refusedBecause())
+                .isEqualTo("its turn is about 1000 ms away, and a call is queued only for a turn within 810 ms (nine tenths of the 900 ms it may wait)");
         assertThat(refused.retryAfter()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(shaper.admit("b", EQUAL, 4, Duration.ofMillis(900)).admitted()).as("a lighter call fits").isTrue();
+        assertThat(shaper.admit("b", EQUAL, 4, Duration.ofMillis(900)).admitted())
+                .as("its turn in 900 ms: within maxWait, but in the tenth kept in reserve").isFalse();
+        assertThat(shaper.admit("b", EQUAL, 3, Duration.ofMillis(900)).admitted()).as("a lighter call fits").isTrue();
     }
 
     @Test
@@ -131,6 +134,25 @@ class ShaperTest {
 
         assertThat(waiting.await()).isFalse();
         assertThat(shaper.queued()).isZero();
+    }
+
+    @Test
+    void aQueuedCallThatOtherAgentsPushedPastItsBoundIsToldAtOnceNotWhenItRunsOut() throws Exception {
+        Shaper shaper = shaper(limits("10/s burst 1", 20, 20, Duration.ofSeconds(1)));
+        shaper.admit("a", EQUAL, 1, Duration.ofSeconds(1));
+        Shaper.Ticket last = null;
+        for (int i = 0; i < 9; i++) {
+            last = shaper.admit("a", EQUAL, 1, Duration.ofSeconds(1)).ticket();
+        }
+        assertThat(last).as("its turn in 900 ms: queued").isNotNull();
+
+        // Each goes before a's second call's successors: a's last turn moves to 1,000, then 1,100 ms.
+        for (String other : new String[] {"b", "c", "d"}) {
+            assertThat(shaper.admit(other, EQUAL, 1, Duration.ofSeconds(1)).admitted()).isTrue();
+        }
+
+        Await.until(Duration.ofSeconds(5), "the late call taken out", () -> shaper.queued() == 11);
+        assertThat(last.await()).as("refused while its bound is still 1 s away on the clock").isFalse();
     }
 
     @Test
@@ -200,7 +222,7 @@ class ShaperTest {
         Shaper.Admission refused = shaper.admit("a", EQUAL, 1, Duration.ofMillis(300));
 
         assertThat(refused.refusedBecause()).as("2 tokens at the 200 ms this sidecar gets each, not at 100 ms")
-                .isEqualTo("a turn is more than 300 ms away");
+                .isEqualTo("its turn is about 400 ms away, and a call is queued only for a turn within 270 ms (nine tenths of the 300 ms it may wait)");
         assertThat(refused.retryAfter()).isEqualTo(Duration.ofMillis(400));
     }
 
