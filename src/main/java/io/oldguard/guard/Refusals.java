@@ -215,6 +215,14 @@ public final class Refusals {
                 "body_too_large", ext("limitBytes", limitBytes), null, null);
     }
 
+    /** A gzip body that inflates far beyond any envelope's compression: a compression bomb, however small its result. */
+    public static Refusal inflatesTooFar(int maxRatio) {
+        return new Refusal(413, TYPE_BASE + "body-too-large", "Request body too large",
+                "The gzip body inflates to more than " + maxRatio + " times its compressed size, which no envelope does;"
+                        + " send the envelope uncompressed, or compressed less.",
+                "body_too_large", ext("maxInflationRatio", maxRatio), null, null);
+    }
+
     /** Not XML, or XML the parser gave up on (a limit of its own, an undeclared entity, ...). */
     public static Refusal malformedXml(String problem) {
         return new Refusal(400, TYPE_BASE + "malformed-xml", "Malformed XML",

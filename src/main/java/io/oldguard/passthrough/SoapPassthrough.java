@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class SoapPassthrough {
 
     private static final Logger LOG = LoggerFactory.getLogger(SoapPassthrough.class);
+    // A gzip body may inflate to at most this many times the compressed bytes read, beyond the allowance.
+    static final int MAX_INFLATION_RATIO = 200;
+    static final int INFLATION_ALLOWANCE = 64 * 1024;
 
     /** The request headers the work off the event loop needs, copied there. */
     public record Request(String path, Caller caller, String contentType, String contentEncoding, String soapAction,
@@ -177,6 +180,11 @@ public final class SoapPassthrough {
      * learn its size, then into an array of exactly that size. A bomb is refused having allocated next to nothing
      * (reading it into a growing buffer cost twice the body limit), and a body that passes costs no more than the
      * same body sent plain; gzipped envelopes are small, so the second inflation is cheap.
+     *
+     * <p>Inflating costs time as well (about 3 ms per MiB of a bomb's output on this kind of machine), so the first
+     * pass also stops once the output grows past {@value #MAX_INFLATION_RATIO} times the input read so far (plus
+     * {@value #INFLATION_ALLOWANCE} bytes, so short envelopes never meet the ratio): a bomb is refused after about
+     * 100 KiB of output, whatever the body limit, while XML envelopes compress far less than that.
      */
     private byte[] inflated(Request request) throws EnvelopeReader.Refused {
         String encoding = request.contentEncoding();
@@ -185,10 +193,15 @@ public final class SoapPassthrough {
         }
         try {
             long size = 0;
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(request.body()))) {
+            ByteArrayInputStream compressed = new ByteArrayInputStream(request.body());
+            try (InputStream in = new GZIPInputStream(compressed)) {
                 byte[] scratch = new byte[16 * 1024];
                 for (int n; size <= maxBodyBytes && (n = in.read(scratch)) != -1; ) {
                     size += n;
+                    long read = request.body().length - compressed.available();
+                    if (size > (long) MAX_INFLATION_RATIO * read + INFLATION_ALLOWANCE) {
+                        throw new EnvelopeReader.Refused(Refusals.inflatesTooFar(MAX_INFLATION_RATIO));
+                    }
                 }
             }
             if (size > maxBodyBytes) {

@@ -336,6 +336,23 @@ class HostileEnvelopesIT {
     }
 
     @Test
+    void aGzipBombThatStaysUnderTheBodyLimit() throws IOException {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (OutputStream gzip = new GZIPOutputStream(compressed)) {
+            // 3 MiB of whitespace inside the envelope: under the 4 MiB limit, but 1,000 times its compressed size.
+            gzip.write(envelope("<inv:ItemID>1</inv:ItemID>" + " ".repeat(3 * 1024 * 1024)).getBytes(StandardCharsets.UTF_8));
+        }
+        assertRefusedCheaply(compressed.toByteArray(), Map.of("SOAPAction", "\"" + SoapClient.action("GetStock") + "\"",
+                "Content-Encoding", "gzip"), 413);
+
+        SoapClient.Reply reply = client().post(SUPPORT_TOKEN, "\"" + SoapClient.action("GetStock") + "\"",
+                compressed.toByteArray(), Map.of("Content-Encoding", "gzip"));
+
+        assertFault(reply, 413, "/body-too-large");
+        assertThat(reply.problem("detail")).contains("more than 200 times its compressed size");
+    }
+
+    @Test
     void aSmallGzippedEnvelopeIsInflatedAndServed() throws IOException {
         ByteArrayOutputStream compressed = new ByteArrayOutputStream();
         try (OutputStream gzip = new GZIPOutputStream(compressed)) {
