@@ -263,8 +263,11 @@ final class Shaper {
             Rate current;
             synchronized (this) {
                 if (rate != null) {
-                    // A call that can no longer get its turn in time is told now, not when its bound runs out.
-                    for (FairQueue.Entry<Ticket> late : queue.beyondBound(clock.instant(), nanosPerToken(rate))) {
+                    // A call that can no longer get its turn in time, even at the full rate, is told now, not when its
+                    // bound runs out. (Not at the pace observed: after a stall the bucket pays the missed tokens out
+                    // at once, and a call given up on at the slow pace would have made it.)
+                    double fullRate = (double) rate.period().toNanos() / rate.amount();
+                    for (FairQueue.Entry<Ticket> late : queue.beyondBound(clock.instant(), fullRate)) {
                         drop(late.payload());
                     }
                 }
