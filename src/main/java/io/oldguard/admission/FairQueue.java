@@ -73,6 +73,7 @@ final class FairQueue<T> {
     private double virtualTime;
     private long arrivals;
     private int size;
+    private long tokens;
 
     FairQueue(Clock clock) {
         this.clock = clock;
@@ -94,6 +95,7 @@ final class FairQueue<T> {
         entry.finish = entry.start + entry.increment;
         own.addLast(entry);
         size++;
+        tokens += cost;
         return entry;
     }
 
@@ -194,6 +196,11 @@ final class FairQueue<T> {
         return size;
     }
 
+    /** Tokens the waiting calls need, together. */
+    long tokens() {
+        return tokens;
+    }
+
     /** Calls of {@code agent} waiting. */
     int waiting(String agent) {
         ArrayDeque<Entry<T>> own = byAgent.get(agent);
@@ -219,6 +226,7 @@ final class FairQueue<T> {
             byAgent.remove(entry.agent);
         }
         size--;
+        tokens -= entry.cost;
         return true;
     }
 }

@@ -299,6 +299,8 @@ final class Shaper {
             if (probe.isConsumed()) {
                 if (!grant(next.payload())) {
                     refund(next.cost());
+                } else if (probe.getRemainingTokens() > 0) {
+                    grantFromBacklog(current, probe.getRemainingTokens());
                 }
             } else {
                 try {
@@ -313,6 +315,37 @@ final class Shaper {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * The bucket had more tokens than the call just served needed (the dispatcher was late, or the burst refilled
+     * while few waited): takes what the waiting calls need of them in one operation, and hands them out in the
+     * queue's order. In fleet mode that is one round trip to Redis instead of one per call.
+     */
+    private void grantFromBacklog(Rate current, long available) {
+        long wanted;
+        synchronized (this) {
+            wanted = Math.min(available, queue.tokens());
+        }
+        if (wanted <= 0) {
+            return;
+        }
+        long left;
+        try {
+            left = bucket(current).tryConsumeUpTo(wanted);
+        } catch (RuntimeException e) {
+            // The store is away: the next turn of the dispatcher sees it and answers the calls.
+            return;
+        }
+        synchronized (this) {
+            for (FairQueue.Entry<Ticket> next = queue.next(); next != null && next.cost() <= left; next = queue.next()) {
+                grant(next.payload());
+                left -= next.cost();
+            }
+        }
+        if (left > 0) {
+            refund(left);
         }
     }
 

@@ -41,6 +41,11 @@ final class LocalTokenBucket implements TokenBucket {
     }
 
     @Override
+    public long tryConsumeUpTo(long limit) {
+        return bucket.tryConsumeAsMuchAsPossible(limit);
+    }
+
+    @Override
     public void refund(long tokens) {
         bucket.addTokens(tokens);
     }

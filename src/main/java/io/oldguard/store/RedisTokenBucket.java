@@ -36,6 +36,11 @@ final class RedisTokenBucket implements TokenBucket {
     }
 
     @Override
+    public long tryConsumeUpTo(long limit) {
+        return call("bucket", b -> b.tryConsumeAsMuchAsPossible(limit), local -> local.tryConsumeUpTo(limit));
+    }
+
+    @Override
     public void refund(long tokens) {
         call("bucket", b -> {
             b.addTokens(tokens);

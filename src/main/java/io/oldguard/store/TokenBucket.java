@@ -12,6 +12,14 @@ public interface TokenBucket {
     /** Takes the tokens now if they are there; the probe tells what is left, or how long until they would be. */
     ConsumptionProbe tryConsume(long tokens);
 
+    /**
+     * Takes as many tokens as are there, up to {@code limit}, in one operation: how a backlog that the bucket
+     * has refilled for meanwhile is served with one round trip instead of one per call.
+     *
+     * @return the tokens taken, 0 to {@code limit}
+     */
+    long tryConsumeUpTo(long limit);
+
     /** Gives back tokens taken for a call that then did not happen. */
     void refund(long tokens);
 }

@@ -9,6 +9,8 @@ import io.oldguard.testing.Await;
 import io.oldguard.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +155,32 @@ class ShaperTest {
 
         Await.until(Duration.ofSeconds(5), "the late call taken out", () -> shaper.queued() == 11);
         assertThat(last.await()).as("refused while its bound is still 1 s away on the clock").isFalse();
+    }
+
+    @Test
+    void tokensTheBucketRefilledWhileTheDispatcherWasAwayGoToTheWaitingCallsInFairOrder() throws Exception {
+        Shaper shaper = shaper(limits("10/s burst 5", 20, 20, Duration.ofSeconds(5)));
+        for (int i = 0; i < 5; i++) {
+            assertThat(shaper.admit("a", EQUAL, 1, Duration.ofSeconds(5)).ticket().await()).as("the burst").isTrue();
+        }
+        List<Shaper.Ticket> a = new ArrayList<>();
+        List<Shaper.Ticket> b = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            a.add(shaper.admit("a", EQUAL, 1, Duration.ofSeconds(5)).ticket());
+        }
+        for (int i = 0; i < 3; i++) {
+            b.add(shaper.admit("b", EQUAL, 1, Duration.ofSeconds(5)).ticket());
+        }
+
+        clock.advance(Duration.ofMillis(500));
+
+        Await.until(Duration.ofSeconds(5), "five tokens handed out", () -> shaper.queued() == 1);
+        for (Shaper.Ticket served : List.of(a.get(0), b.get(0), a.get(1), b.get(1), a.get(2))) {
+            assertThat(served.await()).isTrue();
+        }
+        assertThat(shaper.waitingAgents()).as("b's third call waits for the next token").isEqualTo(1);
+        clock.advance(Duration.ofMillis(100));
+        assertThat(b.get(2).await()).isTrue();
     }
 
     @Test

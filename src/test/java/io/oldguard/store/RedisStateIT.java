@@ -46,6 +46,17 @@ class RedisStateIT {
     }
 
     @Test
+    void aSidecarTakesWhatIsLeftOfASharedBucketInOneOperation() {
+        TokenBucket a = sidecar("a", SHARED_REDIS, "local").bucket("backend|inventory", Rate.parse("10/min burst 5"));
+        TokenBucket b = sidecar("b", SHARED_REDIS, "local").bucket("backend|inventory", Rate.parse("10/min burst 5"));
+
+        assertThat(a.tryConsume(2).isConsumed()).isTrue();
+
+        assertThat(b.tryConsumeUpTo(10)).as("the 3 the other sidecar left").isEqualTo(3);
+        assertThat(a.tryConsumeUpTo(10)).isZero();
+    }
+
+    @Test
     void aSidecarThatHasNotReloadedCannotLoosenWhatAnotherTightened() {
         RedisState stale = sidecar("stale", SHARED_REDIS, "local");
         TokenBucket old = stale.bucket("agent|bot", Rate.parse("100/min burst 100"));
