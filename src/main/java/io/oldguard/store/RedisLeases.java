@@ -77,7 +77,7 @@ final class RedisLeases implements Leases {
         }
     }
 
-    /** Gives its slot back once; if Redis cannot be told, the lease runs out by itself. */
+    /** Gives its slot back once, without waiting; if Redis cannot be told, the lease runs out by itself. */
     private final class RedisLease implements Lease {
         private final String id;
         private final AtomicBoolean closed = new AtomicBoolean();
@@ -92,11 +92,8 @@ final class RedisLeases implements Leases {
                 return;
             }
             held.decrementAndGet();
-            try {
-                state.eval("lease", RELEASE, new String[] {redisKey}, id);
-            } catch (RuntimeException e) {
-                // It expires at its deadline; the health check has counted the failure.
-            }
+            // Not awaited: the call's answer must not wait on Redis. Lost, the lease runs out at its deadline.
+            state.evalLater(RELEASE, new String[] {redisKey}, id);
         }
     }
 }

@@ -196,6 +196,17 @@ public final class RedisState implements SharedState {
     }
 
     /**
+     * Sends a script without waiting for its answer: for what the call need not wait on (giving a lease back).
+     * If it is lost, what it would have undone runs out by itself; nothing is sent while the store is away.
+     */
+    void evalLater(String script, String[] keys, String... args) {
+        Connections c = usable();
+        if (c != null) {
+            c.text().async().eval(script, ScriptOutputType.INTEGER, keys, args);
+        }
+    }
+
+    /**
      * The configuration version a sidecar writes with a bucket's rate: the time it first saw that rate for that key.
      * Bucket4j replaces the stored configuration only for a higher version, so a sidecar that has not yet reloaded
      * an edit (an older version) never puts back the rate another sidecar has already changed.
