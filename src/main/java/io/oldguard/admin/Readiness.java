@@ -85,8 +85,7 @@ public final class Readiness implements AutoCloseable {
      * up, or its fallback is local shares (a sidecar that refuses every call while Redis is away is not ready).
      */
     public boolean ready() {
-        return found.values().stream().allMatch(Reachability::up)
-                && !String.valueOf(store.status().get("fallback")).startsWith("refuse");
+        return found.values().stream().allMatch(Reachability::up) && !store.refusing();
     }
 
     /** The shared store's mode and state, for {@code /readyz}. */

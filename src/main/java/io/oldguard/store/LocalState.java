@@ -88,6 +88,11 @@ public final class LocalState implements SharedState {
     }
 
     @Override
+    public boolean refusing() {
+        return false;
+    }
+
+    @Override
     public Map<String, Object> status() {
         return Map.of("mode", "local");
     }

@@ -254,6 +254,11 @@ public final class RedisState implements SharedState {
     }
 
     @Override
+    public boolean refusing() {
+        return config.refuseWhenAway() && (connections == null || health.down());
+    }
+
+    @Override
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>();
         // No address and no error text: /readyz answers without a token (the error is in the log, store.unavailable).

@@ -29,6 +29,9 @@ public interface SharedState extends AutoCloseable {
     /** This sidecar's name in the fleet. */
     String sidecarId();
 
+    /** True while every call that needs the store is refused: Redis is away and {@code cluster.fallback} is refuse. */
+    boolean refusing();
+
     /** For {@code /readyz} and the admin API: mode, whether the store answers, and the fallback in force. */
     Map<String, Object> status();
 
