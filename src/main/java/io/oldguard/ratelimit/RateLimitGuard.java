@@ -15,6 +15,8 @@ import io.oldguard.policy.ToolPolicy;
 import io.oldguard.store.SharedState;
 import io.oldguard.store.TokenBucket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -55,24 +57,51 @@ public final class RateLimitGuard implements Guard {
         AgentPolicy agentPolicy = policy.agents().get(agent);
         Rate agentRate = agentPolicy == null || agentPolicy.limits() == null ? null : agentPolicy.limits().rate();
 
-        TokenBucket toolBucket = null;
-        if (toolRate != null) {
-            // Keyed by scope and agent (and tool), not by rate: a reload that changes a rate reconfigures the bucket.
-            toolBucket = state.bucket("tool|" + agent + '/' + tool, toolRate);
-            ConsumptionProbe probe = toolBucket.tryConsume(cost);
-            if (!probe.isConsumed()) {
-                return refuse("tool", agent, tool, toolRate, probe);
-            }
+        // Keyed by scope and agent (and tool), not by rate: a reload that changes a rate reconfigures the bucket.
+        TokenBucket toolBucket = toolRate == null ? null : state.bucket("tool|" + agent + '/' + tool, toolRate);
+        TokenBucket agentBucket = agentRate == null ? null : state.bucket("agent|" + agent, agentRate);
+        if (toolBucket != null && agentBucket != null) {
+            return both(call, cost, toolBucket, toolRate, agentBucket, agentRate);
         }
-        if (agentRate != null) {
-            ConsumptionProbe probe = state.bucket("agent|" + agent, agentRate).tryConsume(cost);
-            if (!probe.isConsumed()) {
-                if (toolBucket != null) {
-                    // The call does not happen, so it must not cost the tool limit either.
-                    toolBucket.refund(cost);
-                }
-                return refuse("agent", agent, tool, agentRate, probe);
-            }
+        if (toolBucket != null) {
+            ConsumptionProbe probe = toolBucket.tryConsume(cost);
+            return probe.isConsumed() ? Verdict.ALLOW : refuse("tool", agent, tool, toolRate, probe);
+        }
+        if (agentBucket != null) {
+            ConsumptionProbe probe = agentBucket.tryConsume(cost);
+            return probe.isConsumed() ? Verdict.ALLOW : refuse("agent", agent, tool, agentRate, probe);
+        }
+        return Verdict.ALLOW;
+    }
+
+    /**
+     * Takes the call's tokens from its tool limit and its agent's limit at once (in fleet mode that is one wait
+     * for Redis, not two). If either refuses, the call does not happen, so the other gets its tokens back; when
+     * both refuse, the tool limit answers.
+     */
+    private Verdict both(ToolCall call, long cost, TokenBucket toolBucket, Rate toolRate, TokenBucket agentBucket, Rate agentRate) {
+        CompletableFuture<ConsumptionProbe> fromTool = toolBucket.tryConsumeAsync(cost);
+        ConsumptionProbe agentProbe;
+        try {
+            agentProbe = agentBucket.tryConsume(cost);
+        } catch (RuntimeException e) {
+            fromTool.thenAccept(p -> refundIfTaken(toolBucket, p, cost));
+            throw e;
+        }
+        ConsumptionProbe toolProbe;
+        try {
+            toolProbe = fromTool.join();
+        } catch (CompletionException e) {
+            refundIfTaken(agentBucket, agentProbe, cost);
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        if (!toolProbe.isConsumed()) {
+            refundIfTaken(agentBucket, agentProbe, cost);
+            return refuse("tool", call.agent(), call.tool().name(), toolRate, toolProbe);
+        }
+        if (!agentProbe.isConsumed()) {
+            toolBucket.refund(cost);
+            return refuse("agent", call.agent(), call.tool().name(), agentRate, agentProbe);
         }
         return Verdict.ALLOW;
     }
@@ -91,6 +120,12 @@ public final class RateLimitGuard implements Guard {
         }
         ConsumptionProbe probe = state.bucket("agent|" + agent, agentRate).tryConsume(LISTING_COST);
         return probe.isConsumed() ? Verdict.ALLOW : refuse("agent", agent, listing, agentRate, probe);
+    }
+
+    private static void refundIfTaken(TokenBucket bucket, ConsumptionProbe probe, long cost) {
+        if (probe.isConsumed()) {
+            bucket.refund(cost);
+        }
     }
 
     private Verdict refuse(String scope, String agent, String tool, Rate rate, ConsumptionProbe probe) {

@@ -5,6 +5,7 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.oldguard.config.Rate;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -33,6 +34,20 @@ final class RedisTokenBucket implements TokenBucket {
     @Override
     public ConsumptionProbe tryConsume(long tokens) {
         return call("bucket", b -> b.tryConsumeAndReturnRemaining(tokens), local -> local.tryConsume(tokens));
+    }
+
+    /** On a virtual thread of its own: the same bounded, fallback-guarded operation, waited for later. */
+    @Override
+    public CompletableFuture<ConsumptionProbe> tryConsumeAsync(long tokens) {
+        CompletableFuture<ConsumptionProbe> probe = new CompletableFuture<>();
+        Thread.ofVirtual().name("bucket-" + key).start(() -> {
+            try {
+                probe.complete(tryConsume(tokens));
+            } catch (RuntimeException e) {
+                probe.completeExceptionally(e);
+            }
+        });
+        return probe;
     }
 
     @Override
