@@ -46,7 +46,7 @@ public final class Main {
      * Writes out what the asynchronous appender still holds and stops logging. Logback's own shutdown hook is not
      * used: it would race the hook that closes the sidecar, and the closing lines would be lost.
      */
-    static void stopLogging() {
+    public static void stopLogging() {
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
             logback.stop();
         }
@@ -68,6 +68,13 @@ public final class Main {
         if (args[0].equals("version") || args[0].equals("--version")) {
             System.out.println("oldguard " + version());
             return 0;
+        }
+        try {
+            LogFormat.resolve(LogFormat.asked(), false);
+        } catch (IllegalArgumentException e) {
+            // Refused before anything is logged: logback would otherwise fall back to JSON without a word.
+            System.err.println("oldguard: " + e.getMessage());
+            return 2;
         }
         if (!args[0].equals("run") && System.getProperty("OLDGUARD_LOG_TARGET") == null) {
             // Only a serving sidecar logs to stdout; the other commands keep stdout for what they print.
