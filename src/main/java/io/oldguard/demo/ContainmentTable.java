@@ -6,6 +6,7 @@ import java.util.Locale;
 /** The storm's outcome with oldguard beside the same storm straight at the service, as the demo prints it. */
 final class ContainmentTable {
 
+    static final String RECEIVED = "requests that reached the service";
     static final String INVALID = "invalid calls that reached the service";
     static final String BEFORE_HALT = "calls before the halt";
     static final String PEAK_RATE = "peak service rate";
@@ -16,10 +17,11 @@ final class ContainmentTable {
     }
 
     static List<String> lines(ArmFigures with, ArmFigures without) {
-        String format = "  %-40s %-22s %s";
+        String format = "  %-40s %-24s %s";
         return List.of(
                 String.format(Locale.ROOT, format, "", "with oldguard", "without oldguard"),
                 String.format(Locale.ROOT, format, "", seconds(with) + " s", seconds(without) + " s, straight at the service"),
+                String.format(Locale.ROOT, format, RECEIVED, count(with.received()), count(without.received())),
                 String.format(Locale.ROOT, format, INVALID, count(with.invalidReached()), count(without.invalidReached())),
                 String.format(Locale.ROOT, format, BEFORE_HALT, beforeHalt(with), beforeHalt(without)),
                 String.format(Locale.ROOT, format, PEAK_RATE, count(with.peakServiceRate()) + "/s",
@@ -33,7 +35,7 @@ final class ContainmentTable {
     }
 
     private static String beforeHalt(ArmFigures arm) {
-        return arm.halted() ? count(arm.callsBeforeHalt()) : "never halted: " + count(arm.stormCalls()) + " calls";
+        return arm.halted() ? count(arm.stormNotHalted()) : "never halted: " + count(arm.stormCalls()) + " calls";
     }
 
     private static String successRate(ArmFigures arm) {

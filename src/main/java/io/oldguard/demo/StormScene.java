@@ -86,8 +86,10 @@ final class StormScene {
         say("");
         say("== What the storm did, with oldguard and without (every figure measured in this run)");
         ContainmentTable.lines(with, without).forEach(this::say);
-        say("   Invalid calls: requests the service answered with a fault (its counter). Peak rate: requests it received");
-        say("   in one second. Connections: its pool's, in pg_stat_activity. Success: answers with a result within "
+        say("   Requests and invalid calls: the service's own counters (an invalid call is one it answered with a fault).");
+        say("   Calls before the halt: the storming agent's calls answered before oldguard's halt was in force.");
+        say("   Peak rate: the most requests the service received in one second. Connections: those its pool held open,");
+        say("   from pg_stat_activity. Success: calls of support-bot and order-bot answered with a result within "
                 + Route.CALL_TIMEOUT.toSeconds() + " s.");
         return new Result(with, without);
     }
@@ -107,7 +109,7 @@ final class StormScene {
             progress.done();
         }
         return new ArmFigures(length, gauge.received(), gauge.faults(), tally.stormSent.sum(), tally.stormHalted.sum(),
-                watch.peakRate, Math.max(watch.peakConnections, gauge.connections()), tally.othersSent.sum(),
+                tally.stormNotHalted.sum(), watch.peakRate, Math.max(watch.peakConnections, gauge.connections()), tally.othersSent.sum(),
                 tally.othersSucceeded.sum());
     }
 

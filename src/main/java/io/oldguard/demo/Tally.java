@@ -13,6 +13,8 @@ final class Tally {
     final LongAdder stormSent = new LongAdder();
     /** The storming agent's calls oldguard answered "agent halted" (423): those after the halt was in force. */
     final LongAdder stormHalted = new LongAdder();
+    /** The storming agent's calls answered otherwise: all of them without oldguard, those before the halt with it. */
+    final LongAdder stormNotHalted = new LongAdder();
     final LongAdder othersSent = new LongAdder();
     final LongAdder othersSucceeded = new LongAdder();
 
@@ -25,8 +27,8 @@ final class Tally {
         if (route.refused(response)) {
             refused.increment();
         }
-        if (call.storming() && response.statusCode() == 423) {
-            stormHalted.increment();
+        if (call.storming()) {
+            (response.statusCode() == 423 ? stormHalted : stormNotHalted).increment();
         }
         if (!call.storming() && route.succeeded(response)) {
             othersSucceeded.increment();
