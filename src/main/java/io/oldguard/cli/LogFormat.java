@@ -55,7 +55,8 @@ public enum LogFormat {
             try {
                 return resolve(asked(), Terminal.stdoutIsTerminal()).appender();
             } catch (IllegalArgumentException e) {
-                addWarn(e.getMessage() + "; writing JSON");
+                // Not a warning here: logback would print its whole start-up status; the CLI says what is wrong.
+                addInfo(e.getMessage() + "; writing JSON");
                 return JSON.appender();
             }
         }

@@ -138,9 +138,9 @@ final class DemoCommand {
     }
 
     /**
-     * The legacy service as the demo runs it, twice: behind oldguard, and as the storm's unprotected copy. Like the
-     * incident's application server it has more worker threads than database connections, so a storm can take every
-     * connection of its pool.
+     * The legacy service as the demo runs it, twice: behind oldguard, and as the storm's unprotected copy. It has more
+     * worker threads than database connections, so that a storm can take every connection of its pool, as the
+     * incident's storm did (500 of 500).
      */
     private static SimulatorSettings serviceSettings(Path wsdl, String jdbcUrl) {
         return SimulatorSettings.defaults(wsdl, jdbcUrl, "postgres", "").withWorkers(16).withDbPoolSize(10);

@@ -110,10 +110,34 @@ class DemoStormIT {
             assertThat(said).contains(ContainmentTable.INVALID, "oldguard stopped");
             // Not a terminal: the live line is a line per second, never rewritten in place.
             assertThat(said).doesNotContain("\r");
+            assertThat(story(said)).as("the README's transcript, numbers, times and ids aside")
+                    .containsExactlyElementsOf(story(readmeTranscript()));
         } finally {
             demo.descendants().forEach(ProcessHandle::destroy);
             demo.destroyForcibly();
         }
+    }
+
+    /** The transcript in README.md, between its markers. */
+    private static String readmeTranscript() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int begin = readme.indexOf("<!-- demo transcript: begin -->");
+        int end = readme.indexOf("<!-- demo transcript: end -->");
+        assertThat(begin).as("README.md has the demo's transcript").isPositive().isLessThan(end);
+        String block = readme.substring(begin, end);
+        return block.substring(block.indexOf("```\n") + 4, block.lastIndexOf("```"));
+    }
+
+    /**
+     * The demo's own lines in their order, each reduced to its shape: oldguard's log lines and the live line (whose
+     * count depends on timing) left out, numbers, times and ids made {@code #}, runs of spaces made one.
+     */
+    private static List<String> story(String said) {
+        return said.lines()
+                .filter(line -> !line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*") && !line.matches(" +\\d+ s  sent .*"))
+                .map(line -> line.replaceAll("ap-[0-9a-f]+", "ap-#").replaceAll("\\d[\\d,.:TZ-]*", "#")
+                        .replaceAll(" +", " ").strip())
+                .toList();
     }
 
     /** The two figures of the table's row, with oldguard and without. */
