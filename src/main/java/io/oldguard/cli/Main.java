@@ -26,11 +26,15 @@ public final class Main {
               approvals  list | approve ID [--by NAME] | deny ID [--reason TEXT] [--by NAME] [--config sidecar.yaml] [--admin-url URL]
                                                             calls held for a human's approval, through the admin API
               demo       [--config sidecar.yaml] [--agent-port 8080] [--admin-port 9901] [--simulator-port 8088] [--exit]
-                                                            embedded PostgreSQL + legacy simulator + oldguard, a few calls
+                                                            embedded PostgreSQL + legacy simulator + oldguard: a few calls,
+                                                            the incident's storm with and without oldguard
               simulator  [--port 8088] [--workers 4] [--latency 0ms] [--wsdl wsdl/inventory.wsdl]
                          [--db-port 5432 | --jdbc-url URL [--db-user postgres] [--db-password P]] [--db-pool 10]
                                                             the legacy SOAP simulator alone (embedded PostgreSQL without --jdbc-url)
               version                                       print oldguard's version (also --version)
+
+            log lines: OLDGUARD_LOG_FORMAT=json|text (default: text when stdout is a terminal, and in the demo; json
+            otherwise, as in a pod), OLDGUARD_LOG_LEVEL (INFO)
             """;
 
     private Main() {
