@@ -46,7 +46,7 @@ final class StormScene {
      * @param service   the service oldguard protects
      * @param database  the database its pool uses
      */
-    Result play(Route.ThroughOldguard oldguard, LegacyInventorySimulator service, String database,
+    void play(Route.ThroughOldguard oldguard, LegacyInventorySimulator service, String database,
             UnprotectedService unprotected, Connection postgres) throws SQLException, InterruptedException {
         ch.qos.logback.classic.Logger audit = LoggerFactory.getLogger("oldguard.audit")
                 instanceof ch.qos.logback.classic.Logger logback ? logback : null;
@@ -59,7 +59,7 @@ final class StormScene {
         say("   but name no item. support-bot and order-bot keep working, " + Load.WORKING_RATE + " calls a second each.");
         say("   Each second: calls sent and refused, requests that reached the service (its own counter), its rate in the");
         say("   last second, and the connections its pool holds open (PostgreSQL's pg_stat_activity).");
-        say("   oldguard's line for each refused call is not shown here (thousands); warnings and CRITICAL lines are.");
+        say("   oldguard's line for each call is not shown here (thousands); its warnings and CRITICAL lines are.");
         ArmFigures with;
         try {
             if (audit != null) {
@@ -91,10 +91,6 @@ final class StormScene {
         say("   Peak rate: the most requests the service received in one second. Connections: those its pool held open,");
         say("   from pg_stat_activity. Success: calls of support-bot and order-bot answered with a result within "
                 + Route.CALL_TIMEOUT.toSeconds() + " s.");
-        return new Result(with, without);
-    }
-
-    record Result(ArmFigures with, ArmFigures without) {
     }
 
     private ArmFigures arm(Route route, ServiceGauge gauge, Duration length) throws InterruptedException {
