@@ -26,11 +26,15 @@ public final class Main {
               approvals  list | approve ID [--by NAME] | deny ID [--reason TEXT] [--by NAME] [--config sidecar.yaml] [--admin-url URL]
                                                             calls held for a human's approval, through the admin API
               demo       [--config sidecar.yaml] [--agent-port 8080] [--admin-port 9901] [--simulator-port 8088] [--exit]
-                                                            embedded PostgreSQL + legacy simulator + oldguard, a few calls
+                                                            embedded PostgreSQL + legacy simulator + oldguard: a few calls,
+                                                            the incident's storm with and without oldguard
               simulator  [--port 8088] [--workers 4] [--latency 0ms] [--wsdl wsdl/inventory.wsdl]
                          [--db-port 5432 | --jdbc-url URL [--db-user postgres] [--db-password P]] [--db-pool 10]
                                                             the legacy SOAP simulator alone (embedded PostgreSQL without --jdbc-url)
               version                                       print oldguard's version (also --version)
+
+            log lines: OLDGUARD_LOG_FORMAT=json|text (default: text when stdout is a terminal, and in the demo; json
+            otherwise, as in a pod), OLDGUARD_LOG_LEVEL (INFO)
             """;
 
     private Main() {
@@ -46,7 +50,7 @@ public final class Main {
      * Writes out what the asynchronous appender still holds and stops logging. Logback's own shutdown hook is not
      * used: it would race the hook that closes the sidecar, and the closing lines would be lost.
      */
-    static void stopLogging() {
+    public static void stopLogging() {
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
             logback.stop();
         }
@@ -68,6 +72,13 @@ public final class Main {
         if (args[0].equals("version") || args[0].equals("--version")) {
             System.out.println("oldguard " + version());
             return 0;
+        }
+        try {
+            LogFormat.resolve(LogFormat.asked(), false);
+        } catch (IllegalArgumentException e) {
+            // Refused before anything is logged: logback would otherwise fall back to JSON without a word.
+            System.err.println("oldguard: " + e.getMessage());
+            return 2;
         }
         if (!args[0].equals("run") && System.getProperty("OLDGUARD_LOG_TARGET") == null) {
             // Only a serving sidecar logs to stdout; the other commands keep stdout for what they print.

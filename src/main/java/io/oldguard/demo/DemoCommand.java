@@ -13,11 +13,15 @@ import io.oldguard.config.SidecarConfig;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.simulator.LegacyInventorySimulator;
 import io.oldguard.simulator.SimulatorSettings;
+import io.oldguard.cli.Terminal;
+import io.oldguard.config.AgentConfig;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -30,8 +34,9 @@ import java.util.stream.Stream;
 
 /**
  * {@code oldguard demo}: embedded PostgreSQL, the legacy simulator and oldguard in one process, configured from
- * the shipped {@code sidecar.yaml} and {@code policies/}; makes a few calls through it, prints what happened,
- * and keeps serving so you can call it yourself ({@code --exit} stops after the calls).
+ * the shipped {@code sidecar.yaml} and {@code policies/}. It makes a few calls one at a time ({@link ScriptedCalls}),
+ * replays the incident's storm with and without oldguard ({@link StormScene}), and keeps serving so you can call it
+ * yourself ({@code --exit} stops after the storm).
  */
 final class DemoCommand {
 
@@ -39,6 +44,15 @@ final class DemoCommand {
     }
 
     static int run(Options options) {
+        return run(options, System.out, service -> { });
+    }
+
+    /**
+     * @param out     where the story is told
+     * @param started told of each legacy service the demo starts (the protected one, then the storm's unprotected
+     *                copy), so a test can read their counters
+     */
+    static int run(Options options, PrintStream out, Consumer<LegacyInventorySimulator> started) {
         Path configFile = Path.of(options.get("config", "sidecar.yaml"));
         SidecarConfig loaded;
         try {
@@ -50,6 +64,11 @@ final class DemoCommand {
             System.err.println("oldguard demo: " + e.getMessage());
             return 2;
         }
+        if (loaded.agents().containsKey(AgentCall.STORMING_AGENT)) {
+            System.err.println("oldguard demo: the demo adds an agent " + AgentCall.STORMING_AGENT + " for its storm, and "
+                    + configFile + " already has one (expected: no agent of that name)");
+            return 1;
+        }
         Map.Entry<String, SoapBackendConfig> backend = loaded.backends().entrySet().iterator().next();
         String clash = Stream.of(
                         Ports.inUse(backend.getValue().endpoint().getHost(), backend.getValue().endpoint().getPort(), "--simulator-port"),
@@ -60,36 +79,46 @@ final class DemoCommand {
             System.err.println("oldguard demo: " + clash);
             return 1;
         }
-        System.out.println("== oldguard demo: starting embedded PostgreSQL, the 2008 inventory service and oldguard");
+        out.println("== oldguard demo: starting an embedded PostgreSQL, the 2008 inventory service and oldguard in front of it");
         try (EmbeddedDatabase db = EmbeddedDatabase.start()) {
-            System.out.println("   embedded PostgreSQL on 127.0.0.1:" + db.port() + " (user postgres; it stops with the demo)");
-            SimulatorSettings settings = SimulatorSettings.defaults(loaded.resolve(backend.getValue().wsdl()),
-                    db.jdbcUrl(), "postgres", "").withPort(backend.getValue().endpoint().getPort());
-            try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(settings)) {
+            out.println("   embedded PostgreSQL on 127.0.0.1:" + db.port() + " (user postgres; it stops with the demo)");
+            SimulatorSettings settings = serviceSettings(loaded.resolve(backend.getValue().wsdl()), db.jdbcUrl());
+            try (LegacyInventorySimulator simulator = LegacyInventorySimulator.start(
+                    settings.withPort(backend.getValue().endpoint().getPort()))) {
+                started.accept(simulator);
+                out.println("   the inventory service on " + simulator.endpoint() + " (" + settings.workers()
+                        + " worker threads, a pool of up to " + settings.dbPoolSize() + " database connections)");
+                Path dir = Files.createTempDirectory("oldguard-demo");
+                SidecarConfig config = forTheDemo(loaded, db.jdbcUrl(), dir);
                 Map<String, String> env = new HashMap<>(System.getenv());
-                Map<String, String> tokens = new HashMap<>();
-                loaded.agents().forEach((id, agent) -> {
-                    if (agent.tokenEnv() != null && env.get(agent.tokenEnv()) == null) {
-                        String token = randomToken();
-                        env.put(agent.tokenEnv(), token);
+                Map<String, String> tokens = new TreeMap<>();
+                Map<String, String> generated = new TreeMap<>();
+                config.agents().forEach((id, agent) -> {
+                    if (agent.tokenEnv() != null) {
+                        String token = env.computeIfAbsent(agent.tokenEnv(), name -> {
+                            String made = randomToken();
+                            generated.put(id, made);
+                            return made;
+                        });
                         tokens.put(id, token);
                     }
                 });
-                String adminToken = loaded.admin().tokenEnv() == null ? null : env.get(loaded.admin().tokenEnv());
-                if (loaded.admin().tokenEnv() != null && adminToken == null) {
-                    adminToken = randomToken();
-                    env.put(loaded.admin().tokenEnv(), adminToken);
-                }
-                // The demo's halts live in a temporary file: a demo must not leave halted agents behind.
-                Path halts = Files.createTempDirectory("oldguard-demo").resolve("halts.json");
-                SidecarConfig config = withEmbeddedDatabase(loaded, db.jdbcUrl())
-                        .withHalts(new HaltsConfig(halts.toString(), loaded.halts().errorStreak()));
+                String adminToken = config.admin().tokenEnv() == null ? null
+                        : env.computeIfAbsent(config.admin().tokenEnv(), name -> randomToken());
                 try (Sidecar sidecar = Sidecar.start(config, configFile.toString(), env)) {
                     String base = "http://127.0.0.1:" + sidecar.agentPort();
-                    new DemoCalls(base, "http://127.0.0.1:" + sidecar.adminPort(), tokens, adminToken, simulator).run();
+                    out.println("   oldguard: agents call " + base + ", operators " + "http://127.0.0.1:" + sidecar.adminPort()
+                            + "; agents " + String.join(", ", tokens.keySet()));
+                    new ScriptedCalls(out, base, "http://127.0.0.1:" + sidecar.adminPort(), tokens, adminToken, simulator)
+                            .run();
+                    try (Connection postgres = db.superuserConnection()) {
+                        new StormScene(out, out == System.out && Terminal.stdoutIsTerminal()).play(
+                                new Route.ThroughOldguard(base, tokens), simulator, EmbeddedDatabase.SERVICE_DATABASE,
+                                unprotectedCopy(db, settings, started), postgres);
+                    }
                     if (!options.flag("exit")) {
-                        printHowTo(base, sidecar.adminPort(), tokens, simulator.endpoint());
-                        System.out.println("  admin token: " + adminToken);
+                        printHowTo(out, base, sidecar.adminPort(), generated, simulator.endpoint(), config.policies());
+                        out.println("  admin token: " + adminToken);
                         // Never returns: the shutdown hook stops all three, in this order, and the JVM exits.
                         RunCommand.awaitShutdown(sidecar, simulator, db);
                     }
@@ -99,13 +128,60 @@ final class DemoCommand {
         } catch (io.oldguard.config.ConfigException e) {
             e.problems().forEach(p -> System.err.println("error: " + p));
             return 1;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | SQLException | RuntimeException e) {
             System.err.println("oldguard demo failed: " + e);
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         }
+    }
+
+    /**
+     * The legacy service as the demo runs it, twice: behind oldguard, and as the storm's unprotected copy. It has more
+     * worker threads than database connections, so that a storm can take every connection of its pool, as the
+     * incident's storm did (500 of 500).
+     */
+    private static SimulatorSettings serviceSettings(Path wsdl, String jdbcUrl) {
+        return SimulatorSettings.defaults(wsdl, jdbcUrl, "postgres", "").withWorkers(16).withDbPoolSize(10);
+    }
+
+    /** A second service on a free port with a database of its own, seeded afresh, so its counters start at zero. */
+    private static StormScene.UnprotectedService unprotectedCopy(EmbeddedDatabase db, SimulatorSettings settings,
+            Consumer<LegacyInventorySimulator> started) {
+        return () -> {
+            String database = "inventory_unprotected";
+            LegacyInventorySimulator copy = LegacyInventorySimulator.start(
+                    settings.withJdbcUrl(db.createDatabase(database)).withPort(0));
+            started.accept(copy);
+            return new StormScene.UnprotectedService.Copy(copy, database);
+        };
+    }
+
+    /**
+     * The configuration the demo serves: every database is the embedded one, halts are kept in a temporary file (a
+     * demo must not leave halted agents behind), and the storming agent is added, with a grant of GetStock in a copy
+     * of the policy folder.
+     */
+    private static SidecarConfig forTheDemo(SidecarConfig loaded, String jdbcUrl, Path dir) throws IOException {
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        try (Stream<Path> files = Files.list(loaded.resolve(loaded.policies()))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, policies.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(policies.resolve("demo-storm.yaml"), """
+                # Added by `oldguard demo` for its storm: the agent that storms, with the one tool it misuses.
+                agents:
+                  %s:
+                    tools: [GetStock]
+                """.formatted(AgentCall.STORMING_AGENT));
+        Map<String, AgentConfig> agents = new LinkedHashMap<>(loaded.agents());
+        agents.put(AgentCall.STORMING_AGENT, new AgentConfig("OLDGUARD_TOKEN_PROMO_BOT", null));
+        return withEmbeddedDatabase(loaded, jdbcUrl)
+                .withAgents(agents)
+                .withPolicies(policies.toString())
+                .withHalts(new HaltsConfig(dir.resolve("halts.json").toString(), loaded.halts().errorStreak()));
     }
 
     /** {@code --agent-port}, {@code --admin-port} and {@code --simulator-port} over what {@code sidecar.yaml} says. */
@@ -155,89 +231,30 @@ final class DemoCommand {
         return config.withDatabases(databases);
     }
 
-    private static void printHowTo(String base, int adminPort, Map<String, String> tokens, URI simulator) {
+    private static void printHowTo(PrintStream out, String base, int adminPort, Map<String, String> tokens, URI simulator,
+            String policies) {
         String token = tokens.getOrDefault("support-bot", "$OLDGUARD_TOKEN_SUPPORT_BOT");
-        System.out.println();
-        System.out.println("== try it yourself (the demo keeps running; Ctrl-C stops it)");
-        System.out.println("  export TOKEN=" + token + "    # support-bot");
-        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools");
-        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools?format=openai");
-        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
-        System.out.println("       -d '{\"ItemID\": 42}' " + base + "/v1/tools/GetStock");
-        System.out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: text/xml' --data-binary \\");
-        System.out.println("       '<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetStockRequest"
+        out.println();
+        out.println("== try it yourself (the demo keeps running; Ctrl-C stops it)");
+        out.println("  export TOKEN=" + token + "    # support-bot");
+        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools");
+        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" " + base + "/v1/tools?format=openai");
+        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
+        out.println("       -d '{\"ItemID\": 42}' " + base + "/v1/tools/GetStock");
+        out.println("  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: text/xml' --data-binary \\");
+        out.println("       '<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetStockRequest"
                 + " xmlns=\"http://legacy.example.com/inventory/2008\"><ItemID>42</ItemID></GetStockRequest></s:Body></s:Envelope>' \\");
-        System.out.println("       " + base + simulator.getPath() + "    # the SOAP passthrough");
-        System.out.println("  curl -s http://127.0.0.1:" + adminPort + "/metrics | grep oldguard_calls");
-        tokens.forEach((agent, t) -> System.out.println("  token of " + agent + ": " + t));
-        System.out.println("  legacy service (unprotected, for comparison): " + simulator + "?wsdl");
-        System.out.println("  halted agents: OLDGUARD_ADMIN_TOKEN=<admin token> bin/oldguard agents list --admin-url http://127.0.0.1:" + adminPort);
+        out.println("       " + base + simulator.getPath() + "    # the SOAP passthrough");
+        out.println("  curl -s http://127.0.0.1:" + adminPort + "/metrics | grep oldguard_calls");
+        tokens.forEach((agent, t) -> out.println("  token of " + agent + ": " + t));
+        out.println("  legacy service (unprotected, for comparison): " + simulator + "?wsdl");
+        out.println("  halted agents: OLDGUARD_ADMIN_TOKEN=<admin token> bin/oldguard agents list --admin-url http://127.0.0.1:" + adminPort);
+        out.println("  the demo's policies (a copy, with " + AgentCall.STORMING_AGENT + " added; edits apply live): " + policies);
     }
 
     private static String randomToken() {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         return "demo-" + HexFormat.of().formatHex(bytes);
-    }
-
-    /** The scripted calls, each printed with the status and body oldguard answered. */
-    private record DemoCalls(String base, String admin, Map<String, String> tokens, String adminToken,
-            LegacyInventorySimulator simulator) {
-
-        void run() throws IOException, InterruptedException {
-            HttpClient http = HttpClient.newHttpClient();
-            String support = tokens.get("support-bot");
-            String order = tokens.get("order-bot");
-            show(http, "support-bot lists its tools", get("/v1/tools", support), true);
-            show(http, "support-bot checks stock of item 42", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
-            show(http, "order-bot reserves 3 units of item 42", post("/v1/tools/ReserveStock", order,
-                    "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
-            show(http, "order-bot asks for 45 units: the policy wants a human to approve that exact call first",
-                    post("/v1/tools/ReserveStock", order, "{\"ItemID\": 42, \"Quantity\": 45, \"OrderRef\": \"PO-004711\"}"), false);
-            show(http, "support-bot tries ReserveStock, which its policy does not grant", post("/v1/tools/ReserveStock", support,
-                    "{\"ItemID\": 42, \"Quantity\": 3, \"OrderRef\": \"PO-004711\"}"), false);
-            show(http, "support-bot runs the SQL tool low_stock (oldguard's own pool, typed parameters)",
-                    post("/v1/tools/low_stock", support, "{\"category\": \"GARDEN\", \"below\": 40}"), true);
-            show(http, "a caller without a known token", post("/v1/tools/GetStock", "not-a-valid-token-at-all", "{\"ItemID\": 42}"), false);
-            show(http, "a body that is not JSON", post("/v1/tools/GetStock", support, "{ItemID: 42"), false);
-            long before = simulator.requestsReceived();
-            show(http, "THE INCIDENT: support-bot invents a string ItemID", post("/v1/tools/GetStock", support,
-                    "{\"ItemID\": \"the-blue-widget-from-the-promo\"}"), false);
-            show(http, "support-bot tries again, with a valid call", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
-            show(http, "order-bot is not affected", post("/v1/tools/GetStock", order, "{\"ItemID\": 43}"), false);
-            System.out.println();
-            System.out.println("== requests that reached the legacy service since the incident call: "
-                    + (simulator.requestsReceived() - before) + " (order-bot's only)");
-            show(http, "an operator lists halted agents", HttpRequest.newBuilder(URI.create(admin + "/v1/agents/halted"))
-                    .header("Authorization", "Bearer " + adminToken).GET().build(), true);
-            show(http, "the operator releases support-bot", HttpRequest.newBuilder(URI.create(admin + "/v1/agents/support-bot/release"))
-                    .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build(), true);
-            show(http, "support-bot calls validly again", post("/v1/tools/GetStock", support, "{\"ItemID\": 42}"), false);
-            System.out.println();
-            System.out.println("== the legacy service received " + simulator.requestsReceived() + " requests"
-                    + " (GetStock " + simulator.requestsReceived("GetStock") + ", ReserveStock "
-                    + simulator.requestsReceived("ReserveStock") + "); everything else was answered by oldguard");
-        }
-
-        private HttpRequest get(String path, String token) {
-            return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).GET().build();
-        }
-
-        private HttpRequest post(String path, String token, String json) {
-            return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        }
-
-        private static void show(HttpClient http, String what, HttpRequest request, boolean abbreviate)
-                throws IOException, InterruptedException {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            String body = response.body();
-            if (abbreviate && body.length() > 300) {
-                body = body.substring(0, 300) + "… (" + body.length() + " bytes)";
-            }
-            System.out.println();
-            System.out.println("-- " + what + ": " + request.method() + " " + request.uri().getPath());
-            System.out.println("   " + response.statusCode() + " " + body);
-        }
     }
 }

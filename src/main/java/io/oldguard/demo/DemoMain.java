@@ -1,5 +1,6 @@
 package io.oldguard.demo;
 
+import io.oldguard.cli.LogFormat;
 import io.oldguard.cli.Main;
 import java.util.Map;
 
@@ -13,7 +14,14 @@ public final class DemoMain {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        if (LogFormat.asked() == null) {
+            // The demo is read by a person: one short line per event, unless OLDGUARD_LOG_FORMAT asks for JSON.
+            // Set before the first logger exists, which is when logback reads its configuration.
+            System.setProperty(LogFormat.PROPERTY, "text");
+        }
+        int code = run(args);
+        Main.stopLogging();
+        System.exit(code);
     }
 
     /** Runs one command of the demo distribution and returns its exit code. */

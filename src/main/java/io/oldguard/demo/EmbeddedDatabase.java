@@ -12,6 +12,8 @@ record EmbeddedDatabase(EmbeddedPostgres postgres) implements AutoCloseable {
     /** The role and database the shipped {@code sidecar.yaml} names for its SQL tools. */
     static final String SIDECAR_ROLE = "oldguard";
     static final String INVENTORY_DATABASE = "inventory";
+    /** The database {@link #jdbcUrl()} names, where the demo's service keeps its tables. */
+    static final String SERVICE_DATABASE = "postgres";
 
     /** On a free port. */
     static EmbeddedDatabase start() throws IOException {
@@ -30,7 +32,7 @@ record EmbeddedDatabase(EmbeddedPostgres postgres) implements AutoCloseable {
 
     /** The {@code postgres} database, as its superuser. */
     String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return postgres.getJdbcUrl("postgres", SERVICE_DATABASE);
     }
 
     int port() {
@@ -54,6 +56,19 @@ record EmbeddedDatabase(EmbeddedPostgres postgres) implements AutoCloseable {
             s.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + SIDECAR_ROLE);
         }
         return url;
+    }
+
+    /** A new, empty database on this server, as the superuser's JDBC URL to it. */
+    String createDatabase(String name) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return postgres.getJdbcUrl("postgres", name);
+    }
+
+    /** A connection to the {@code postgres} database as the superuser, who sees every session in pg_stat_activity. */
+    Connection superuserConnection() throws SQLException {
+        return postgres.getPostgresDatabase().getConnection();
     }
 
     /** What {@code sidecar.yaml}'s {@code databases.<name>.url} must say to reach {@link #prepareInventory}'s database. */

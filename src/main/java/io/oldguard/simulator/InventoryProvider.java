@@ -42,6 +42,10 @@ final class InventoryProvider implements Provider<DOMSource> {
         counters.enter();
         try {
             return serve(request);
+        } catch (RuntimeException fault) {
+            // Whatever escapes, CXF answers with a SOAP fault.
+            counters.fault();
+            throw fault;
         } finally {
             counters.exit();
         }

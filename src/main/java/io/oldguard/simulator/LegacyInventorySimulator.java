@@ -100,6 +100,15 @@ public final class LegacyInventorySimulator implements AutoCloseable {
         return counters.of(operation);
     }
 
+    /**
+     * Requests the service's code answered with a SOAP fault since start or the last {@link #resetCounters()}: a
+     * database error passed back (a non-numeric ItemID), an unknown item, insufficient stock, an unknown operation.
+     * A request CXF cannot read, faulted before it reaches that code, is not among them.
+     */
+    public long faultsAnswered() {
+        return counters.faults();
+    }
+
     /** The most requests the service was working on at once since start or the last {@link #resetCounters()}. */
     public int peakInFlight() {
         return counters.peakInFlight();

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 final class RequestCounters {
 
     private final LongAdder total = new LongAdder();
+    private final LongAdder faults = new LongAdder();
     private final Map<String, LongAdder> perOperation = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
@@ -47,6 +48,15 @@ final class RequestCounters {
         operation.ifPresent(name -> perOperation.computeIfAbsent(name, key -> new LongAdder()).increment());
     }
 
+    /** A request was answered with a SOAP fault (a database error passed back, an unknown item, ...). */
+    void fault() {
+        faults.increment();
+    }
+
+    long faults() {
+        return faults.sum();
+    }
+
     long total() {
         return total.sum();
     }
@@ -58,6 +68,7 @@ final class RequestCounters {
 
     void reset() {
         total.reset();
+        faults.reset();
         perOperation.clear();
         peakInFlight.set(inFlight.get());
         firstArrival.set(Long.MAX_VALUE);

@@ -47,6 +47,10 @@ public record SimulatorSettings(String host, int port, Path wsdl, String jdbcUrl
         return new SimulatorSettings(host, port, wsdl, jdbcUrl, dbUser, dbPassword, workers, dbPoolSize, latency);
     }
 
+    public SimulatorSettings withJdbcUrl(String jdbcUrl) {
+        return new SimulatorSettings(host, port, wsdl, jdbcUrl, dbUser, dbPassword, workers, dbPoolSize, latency);
+    }
+
     public SimulatorSettings withWorkers(int workers) {
         return new SimulatorSettings(host, port, wsdl, jdbcUrl, dbUser, dbPassword, workers, dbPoolSize, latency);
     }

@@ -111,6 +111,20 @@ class LegacyInventorySimulatorIT extends SimulatorITSupport {
     }
 
     @Test
+    void faultCounterCountsTheRequestsTheServiceAnsweredWithAFault() {
+        client.call("GetStock", "<ItemID>1</ItemID>");
+        client.call("GetStock", "<ItemID>the-blue-widget</ItemID>");   // PostgreSQL's type error, passed back
+        client.call("GetStock", "<ItemID>1234567</ItemID>");           // an unknown item
+        reserve(1, 10_000);                                             // more than there is
+        client.call("ListItems", "<Category>GARDEN</Category><Page>1</Page>");
+        client.post("", "<soapenv:Envelope this is not XML");           // refused by CXF before the service code
+
+        assertThat(simulator.faultsAnswered()).isEqualTo(3);
+        simulator.resetCounters();
+        assertThat(simulator.faultsAnswered()).isZero();
+    }
+
+    @Test
     void wsdlIsServedWithTheLiveAddressAndIsNotCountedAsARequest() throws Exception {
         HttpResponse<String> wsdl = client.get(URI.create(simulator.endpoint() + "?wsdl"));
 
