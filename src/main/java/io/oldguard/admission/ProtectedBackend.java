@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the call itself, whose outcome the breaker records.</li>
  * </ol>
  * Every wait also ends at the call's deadline, and a cancelled call (client gone) leaves any wait at once; the
- * bulkhead slot and the breaker permission are always given back. Nothing here ever retries.
+ * bulkhead slot and the breaker permission are always given back, and so are the tokens of a call that had its
+ * turn but was not sent. Nothing here ever retries.
  */
 public final class ProtectedBackend implements Backend {
 
@@ -107,6 +108,7 @@ public final class ProtectedBackend implements Backend {
             return refused(call, Refusals.circuitOpen(name, breaker.retryAfter()));
         }
         boolean permissionUsed = false;
+        long tokensHeld = 0;
         try {
             double share = share(call);
             long cost = cost(call);
@@ -121,6 +123,7 @@ public final class ProtectedBackend implements Backend {
                 return refused(call, Refusals.backendSaturated(name, "its turn could not come within " + shaping.toMillis()
                         + " ms", shaper.retryAfter(call.agent(), cost)));
             }
+            tokensHeld = cost;
             fairTokens.computeIfAbsent(call.agent(), agent -> Counter.builder(MetricNames.BACKEND_FAIR_TOKENS)
                     .description("Tokens the backend's shaper gave each agent")
                     .tags(MetricNames.TAG_BACKEND, name, MetricNames.TAG_AGENT, agent).register(metrics)).increment(cost);
@@ -148,6 +151,7 @@ public final class ProtectedBackend implements Backend {
                     return new CallResult.Failure(refusal);
                 }
                 Instant start = clock.instant();
+                tokensHeld = 0;
                 CallResult result = inner.invoke(call);
                 if (call.deadlineFromClient() && result instanceof CallResult.Failure f && TIMEOUTS.contains(f.refusal().outcome())) {
                     // The client chose a shorter deadline: its impatience must not open the breaker for everyone.
@@ -166,6 +170,11 @@ public final class ProtectedBackend implements Backend {
             Thread.currentThread().interrupt();
             return new CallResult.Failure(Refusals.cancelled());
         } finally {
+            if (tokensHeld > 0) {
+                // The call had its turn but never went (no connection in time, its deadline, a halt, cancelled): the
+                // rate counts calls that reach the backend, so its tokens go to the next call instead of being lost.
+                shaper.giveBack(tokensHeld);
+            }
             if (!permissionUsed) {
                 breaker.release();
             }

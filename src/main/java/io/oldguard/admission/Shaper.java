@@ -393,6 +393,11 @@ final class Shaper {
         return was;
     }
 
+    /** Tokens taken for a call that then was not sent go back to the bucket (never above its burst). */
+    void giveBack(long tokens) {
+        refund(tokens);
+    }
+
     private void refund(long tokens) {
         Rate current;
         synchronized (this) {

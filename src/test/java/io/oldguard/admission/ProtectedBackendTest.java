@@ -93,6 +93,23 @@ class ProtectedBackendTest {
     }
 
     @Test
+    void theTokensOfACallThatHadItsTurnButWasNotSentGoToTheNextCall() {
+        AtomicInteger looks = new AtomicInteger();
+        Halt halt = new Halt("bot", Halt.MANUAL, "by hand", clock.instant(), null, null, null, null, "test");
+        ProtectedBackend shaped = new ProtectedBackend("inventory", alwaysTimesOut, 4,
+                new BackendLimits(Rate.parse("10/s burst 1"), Duration.ofMillis(50), 10, 10),
+                new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1),
+                call -> looks.incrementAndGet() == 1 ? Refusals.halted(halt) : Verdict.ALLOW, SETUP::policies, clock,
+                LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
+
+        assertThat(shaped.invoke(call(false))).as("halted at the last look, after taking the only token")
+                .isInstanceOfSatisfying(CallResult.Failure.class, f -> assertThat(f.refusal().status()).isEqualTo(423));
+        shaped.invoke(call(false));
+
+        assertThat(reached.get()).as("the next call went on that token, the clock standing still").isEqualTo(1);
+    }
+
+    @Test
     void aCallWhoseDeadlineComesBeforeItsTurnIsRefusedAtOnceAsSaturated() {
         ProtectedBackend shaped = new ProtectedBackend("inventory", alwaysTimesOut, 4,
                 new BackendLimits(Rate.parse("10/s burst 1"), Duration.ofSeconds(5), 10, 10),
