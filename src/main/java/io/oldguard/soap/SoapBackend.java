@@ -18,9 +18,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -75,6 +75,10 @@ public final class SoapBackend implements Backend {
                 .setMaxConnPerRoute(config.maxConnections())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(config.connectTimeout()))
+                        // No read timeout: the deadline timer below closes the exchange at the call's deadline,
+                        // which also ends a read. A timed read would make every blocking read of a virtual
+                        // thread a timed park, scheduled and cancelled on the JDK's delay scheduler.
+                        .setSocketTimeout(Timeout.DISABLED)
                         // A kept-alive connection unused for a while may have been closed by the old server.
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .setTimeToLive(TimeValue.ofMinutes(5))
@@ -86,9 +90,15 @@ public final class SoapBackend implements Backend {
                 .disableRedirectHandling()
                 .disableCookieManagement()
                 .disableAuthCaching()
+                // The service is never asked for a compressed answer, so nothing needs decoding.
+                .disableContentCompression()
                 .build();
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("oldguard-soap-deadlines-" + name).factory());
+        // Almost every call ends well before its deadline: its timer is taken out of the queue then, instead of
+        // waking this thread at the deadline to run a cancelled task.
+        timer.setRemoveOnCancelPolicy(true);
+        this.deadlines = timer;
     }
 
     public String name() {
@@ -104,7 +114,7 @@ public final class SoapBackend implements Backend {
         HttpPost post = new HttpPost(config.endpoint());
         post.setConfig(RequestConfig.custom()
                 .setConnectionRequestTimeout(Timeout.of(remaining))
-                .setResponseTimeout(Timeout.of(remaining))
+                .setResponseTimeout(Timeout.DISABLED)
                 .build());
         post.setHeader("SOAPAction", "\"" + call.tool().soap().soapAction() + "\"");
         post.setHeader("X-Request-Id", call.requestId());
@@ -112,7 +122,7 @@ public final class SoapBackend implements Backend {
         post.setEntity(call.original() != null
                 ? new ByteArrayEntity(call.original().body(), ContentType.parse(call.original().contentType()))
                 : new ByteArrayEntity(SoapEnvelopes.request(call.tool(), call.arguments()), SOAP_XML));
-        // The response timeout bounds each read; this timer bounds the whole exchange.
+        // This timer bounds the whole exchange, reads included (there is no read timeout).
         AtomicBoolean expired = new AtomicBoolean();
         ScheduledFuture<?> deadline = deadlines.schedule(() -> {
             expired.set(true);
@@ -200,8 +210,13 @@ public final class SoapBackend implements Backend {
         if (entity == null) {
             return new byte[0];
         }
+        long length = entity.getContentLength();
+        if (length > MAX_ANSWER_BYTES) {
+            throw new AnswerTooLarge(MAX_ANSWER_BYTES);
+        }
         try (InputStream in = entity.getContent()) {
-            byte[] body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+            // A declared length is read into an array of that size; readNBytes would allocate 16 KB chunks first.
+            byte[] body = length >= 0 ? in.readNBytes((int) length) : in.readNBytes(MAX_ANSWER_BYTES + 1);
             if (body.length > MAX_ANSWER_BYTES) {
                 throw new AnswerTooLarge(MAX_ANSWER_BYTES);
             }
