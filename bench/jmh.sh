@@ -11,7 +11,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 . scripts/java-home.sh
 bin/oldguard --help >/dev/null   # builds target/ if needed
-repo=$(mvn -B -q -ntp help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null || echo "$HOME/.m2/repository")
+repo=$(mvn -B -q -ntp -Dstyle.color=never help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null \
+  | sed 's/\x1b\[[0-9;]*m//g' || true)
+[ -d "$repo" ] || repo="$HOME/.m2/repository"
 jmh_jars=""
 for a in org.openjdk.jmh:jmh-core:1.37 org.openjdk.jmh:jmh-generator-annprocess:1.37 net.sf.jopt-simple:jopt-simple:5.0.4 org.apache.commons:commons-math3:3.6.1; do
   IFS=: read -r g id v <<<"$a"

@@ -22,7 +22,6 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup as Before;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -50,7 +49,7 @@ public class ValidationBench {
     private Map<QName, Tool> operations;
     private ToolContract contract;
 
-    @Before
+    @org.openjdk.jmh.annotations.Setup
     public void load() {
         Setup setup = Setup.load(Path.of("sidecar.yaml"));
         json = new BoundedJson(setup.config().requests().maxJsonDepth(), setup.config().requests().maxBodyBytes());
