@@ -20,12 +20,16 @@
 # Knobs (environment):
 #   DURATION=15        seconds per closed-loop run           CONNS=16       wrk connections (one wrk thread)
 #   ROUNDS=3           rounds of every arm                   WARMUP=20      seconds of closed-loop warm-up per sidecar arm
-#   PACED_RATE=500     calls/s of the paced runs (0: none)   PACED_DURATION=15
+#   PACED_RATE=500     calls/s of the paced runs (0: none)   PACED_DURATION=15   PACED_ROUNDS=$ROUNDS
 #   AUDITS="none"      audit.allowed options, one sidecar each (all | sample | none; sample uses SAMPLE_RATE;
 #                      default: no audit section in the configuration)
 #   SAMPLE_RATE=0.01   audit.sampleRate of the "sample" sidecar
 #   BACKEND_PORT=18188 AGENT_PORT=18180 ADMIN_PORT=19911   the n-th sidecar uses AGENT_PORT+n and ADMIN_PORT+n
-#   SIDECAR_JAVA_OPTS  extra JVM options of the sidecars (JAVA_TOOL_OPTIONS), e.g. a JFR recording
+#   SIDECAR_JAVA_OPTS  extra JVM options of the sidecars (JAVA_TOOL_OPTIONS), e.g. a JFR recording (%a in it is
+#                      replaced by the sidecar's label)
+#   BASELINE_JAR=path  also run the oldguard.jar of another build (e.g. the commit before a change) as one more
+#                      sidecar, labelled "base", on its own ports and with no audit section: before and after
+#                      measured side by side in the same rounds
 # Results in bench/results/saturation-*.txt and the sidecars' logs in bench/results/saturation-sidecar-*.log.
 set -euo pipefail
 
@@ -38,12 +42,14 @@ ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-20}
 PACED_RATE=${PACED_RATE:-500}
 PACED_DURATION=${PACED_DURATION:-15}
+PACED_ROUNDS=${PACED_ROUNDS:-$ROUNDS}
 AUDITS=${AUDITS:-none}
 SAMPLE_RATE=${SAMPLE_RATE:-0.01}
 BACKEND_PORT=${BACKEND_PORT:-18188}
 AGENT_PORT=${AGENT_PORT:-18180}
 ADMIN_PORT=${ADMIN_PORT:-19911}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
+BASELINE_JAR=${BASELINE_JAR:-}
 QUIET_BUSY=${QUIET_BUSY:-30}
 QUIET_MAX=${QUIET_MAX:-30}
 
@@ -56,7 +62,7 @@ die() { log "error: $*"; exit 1; }
 LOG_PREFIX="saturation-"
 . "$(dirname "$0")/common.sh"
 
-for n in DURATION CONNS ROUNDS WARMUP PACED_RATE PACED_DURATION; do
+for n in DURATION CONNS ROUNDS WARMUP PACED_RATE PACED_DURATION PACED_ROUNDS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number (got \"${!n}\")"
 done
 command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
@@ -92,9 +98,14 @@ log "starting the in-memory answerer on port $BACKEND_PORT"
 BACKEND_PID=$!
 wait_http "http://127.0.0.1:$BACKEND_PORT/inventory?wsdl" 60 "$BACKEND_PID" answerer
 
+SIDECARS=$AUDITS
+if [ -n "$BASELINE_JAR" ]; then
+  [ -f "$BASELINE_JAR" ] || die "BASELINE_JAR: no file $BASELINE_JAR"
+  SIDECARS="base $SIDECARS"
+fi
 i=0
-for audit in $AUDITS; do
-  case "$audit" in all|sample|none|default) ;; *) die "AUDITS: each must be all, sample, none or default (got $audit)";; esac
+for audit in $SIDECARS; do
+  case "$audit" in all|sample|none|default|base) ;; *) die "AUDITS: each must be all, sample, none or default (got $audit)";; esac
   ap=$((AGENT_PORT + i)); mp=$((ADMIN_PORT + i)); i=$((i + 1))
   port_free "$ap" || die "port $ap is in use; set AGENT_PORT"
   port_free "$mp" || die "port $mp is in use; set ADMIN_PORT"
@@ -102,15 +113,18 @@ for audit in $AUDITS; do
   CONFIGS+=("$cfg")
   sed -e "s/port: 18180/port: $ap/" -e "s/port: 19911/port: $mp/" -e "s#127.0.0.1:18188/#127.0.0.1:$BACKEND_PORT/#" \
     bench/sidecar-saturation.yaml >"$cfg"
-  if [ "$audit" != default ]; then   # default: no audit section, the built-in default
+  if [ "$audit" != default ] && [ "$audit" != base ]; then   # default: no audit section, the built-in default
     printf '\naudit:\n  allowed: %s\n  sampleRate: %s\n' "$audit" "$SAMPLE_RATE" >>"$cfg"
   fi
   log "starting a sidecar with audit.allowed=$audit (agent port $ap, admin port $mp)"
   slog="$results/saturation-sidecar-$audit.log"
+  launch=(bin/oldguard run --config "$cfg")
+  # The baseline jar the way bin/oldguard starts a sidecar (same heap and collector).
+  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx512m -jar "$BASELINE_JAR" run --config "$cfg")
   if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
-    JAVA_TOOL_OPTIONS="${SIDECAR_JAVA_OPTS//%a/$audit}" bin/oldguard run --config "$cfg" >"$slog" 2>&1 &
+    JAVA_TOOL_OPTIONS="${SIDECAR_JAVA_OPTS//%a/$audit}" "${launch[@]}" >"$slog" 2>&1 &
   else
-    bin/oldguard run --config "$cfg" >"$slog" 2>&1 &
+    "${launch[@]}" >"$slog" 2>&1 &
   fi
   SIDECAR_PIDS[$audit]=$!
   SIDECAR_AGENT_PORTS[$audit]=$ap
@@ -127,7 +141,7 @@ url_of() {
 }
 
 ARMS=(direct)
-for audit in $AUDITS; do ARMS+=("passthrough:$audit" "json:$audit"); done
+for audit in $SIDECARS; do ARMS+=("passthrough:$audit" "json:$audit"); done
 
 # closed ARM SECONDS LABEL: one wrk run; prints one result line.
 closed() {
@@ -167,13 +181,13 @@ paced() {
     for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "%s arm=%s calls=%d tput=%s errors=%d p50=%s p99=%s cpu.sidecar=%.4f cpu.answerer=%.4f hostBusy=%s logBytesPerCall=%.1f\n",
       label, arm, v["ok"], v["tput"], v["errors"], v["p50"], v["p99"], v["cpu.sidecar"], v["cpu.answerer"], v["hostBusy"],
-      v["ok"] ? lb / v["ok"] : 0 }'
+      v["ok"] ? lb / (v["ok"] + 3 * v["rate"]) : 0 }'
 }
 
 {
   echo "# oldguard saturation benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+changes')"
   echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE"
+  echo "# CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE${BASELINE_JAR:+ BASELINE_JAR=$BASELINE_JAR}"
   echo "# cpu.* in ms of CPU per call (from /proc/<pid>/stat); hostCores: cores busy on the whole host during the run"
 } | tee "$rounds_file" >&2
 
@@ -193,7 +207,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 if [ "$PACED_RATE" -gt 0 ]; then
-  for round in $(seq 1 "$ROUNDS"); do
+  for round in $(seq 1 "$PACED_ROUNDS"); do
     for arm in "${ARMS[@]}"; do
       wait_quiet >/dev/null
       paced "$arm" "paced round=$round" | tee -a "$rounds_file" >&2
