@@ -27,6 +27,8 @@
 #   BACKEND_PORT=18188 AGENT_PORT=18180 ADMIN_PORT=19911   the n-th sidecar uses AGENT_PORT+n and ADMIN_PORT+n
 #   SIDECAR_JAVA_OPTS  extra JVM options of the sidecars (JAVA_TOOL_OPTIONS), e.g. a JFR recording (%a in it is
 #                      replaced by the sidecar's label)
+#   BACKEND=netty      the backend: netty (bench/StockAnswerer.java, bare Netty: ~0.015 ms of CPU per call) or cxf
+#                      (bench/CxfStockAnswerer.java, a CXF service on Jetty answering from memory: a heavier SOAP stack)
 #   BASELINE_JAR=path  also run the oldguard.jar of another build (e.g. the commit before a change) as one more
 #                      sidecar, labelled "base", on its own ports and with no audit section: before and after
 #                      measured side by side in the same rounds
@@ -50,6 +52,7 @@ AGENT_PORT=${AGENT_PORT:-18180}
 ADMIN_PORT=${ADMIN_PORT:-19911}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 BASELINE_JAR=${BASELINE_JAR:-}
+BACKEND=${BACKEND:-netty}
 QUIET_BUSY=${QUIET_BUSY:-30}
 QUIET_MAX=${QUIET_MAX:-30}
 
@@ -92,9 +95,14 @@ bin/oldguard --help >/dev/null
 export OLDGUARD_TOKEN_BENCH_BOT="${OLDGUARD_TOKEN_BENCH_BOT:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
 
 port_free "$BACKEND_PORT" || die "port $BACKEND_PORT (the answerer's) is in use; set BACKEND_PORT"
-log "starting the in-memory answerer on port $BACKEND_PORT"
-"$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms128m -Xmx128m -cp target/oldguard.jar bench/StockAnswerer.java \
-  --port "$BACKEND_PORT" >"$results/saturation-answerer.log" 2>&1 &
+log "starting the in-memory answerer ($BACKEND) on port $BACKEND_PORT"
+case "$BACKEND" in
+  netty) "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms128m -Xmx128m -cp target/oldguard.jar bench/StockAnswerer.java \
+           --port "$BACKEND_PORT" >"$results/saturation-answerer.log" 2>&1 & ;;
+  cxf) "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms256m -Xmx256m -cp "target/oldguard-demo.jar:target/oldguard.jar:target/demo-lib/*" \
+         bench/CxfStockAnswerer.java --port "$BACKEND_PORT" >"$results/saturation-answerer.log" 2>&1 & ;;
+  *) die "BACKEND must be netty or cxf (got $BACKEND)" ;;
+esac
 BACKEND_PID=$!
 wait_http "http://127.0.0.1:$BACKEND_PORT/inventory?wsdl" 60 "$BACKEND_PID" answerer
 
@@ -187,7 +195,7 @@ paced() {
 {
   echo "# oldguard saturation benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+changes')"
   echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE${BASELINE_JAR:+ BASELINE_JAR=$BASELINE_JAR}"
+  echo "# BACKEND=$BACKEND CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE${BASELINE_JAR:+ BASELINE_JAR=$BASELINE_JAR}"
   echo "# cpu.* in ms of CPU per call (from /proc/<pid>/stat); hostCores: cores busy on the whole host during the run"
 } | tee "$rounds_file" >&2
 
