@@ -269,7 +269,9 @@ table() {   # title, then the round lines on stdin
     echo "  ($(grep -c '^repeated ' "$rounds_file") disturbed run(s) were repeated; they are in $rounds_file as 'repeated' lines, not in these tables)"
   fi
   echo
-  echo "sidecar audit log, calls by outcome (whole run, warm-ups included):"
-  grep -o '"outcome":"[a-z_-]*"' "$results/sidecar.log" | sort | uniq -c | sed 's/^/   /' || echo "    (none)"
+  # From the metrics, not the audit log: the shipped audit.allowed writes a line for only a sample of allowed calls.
+  echo "sidecar calls by outcome (oldguard_calls_total, whole run, warm-ups included):"
+  curl -sf --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | grep '^oldguard_calls_total{' \
+    | sed -E 's/.*outcome="([^"]*)".* ([0-9.E+]+)$/\2 \1/' | awk '{printf "   %8d %s\n", $1, $2}' || echo "    (none)"
 } | tee "$summary_file"
 log "rounds in $rounds_file, summary in $summary_file, logs in $results/*.log"

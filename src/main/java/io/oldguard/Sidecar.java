@@ -12,6 +12,7 @@ import io.oldguard.approval.ApprovalGuard;
 import io.oldguard.approval.ApprovalWebhook;
 import io.oldguard.admission.ProtectedBackend;
 import io.oldguard.admin.Readiness;
+import io.oldguard.audit.AllowedCallAudit;
 import io.oldguard.audit.Events;
 import io.oldguard.call.Backend;
 import io.oldguard.call.CallRecorder;
@@ -204,7 +205,7 @@ public final class Sidecar implements AutoCloseable {
         CallCapture capture = captureKey == null ? null : CallCapture.start(config.capture(),
                 config.resolve(config.capture().file()), captureKey, policies, clock, registry);
         ToolCallHandler calls = new ToolCallHandler(chain, new AgentInFlight(policies::get, registry), backends, policies,
-                metrics, clock, capture == null ? CallRecorder.NONE : capture);
+                metrics, clock, capture == null ? CallRecorder.NONE : capture, AllowedCallAudit.of(config.audit()));
         Readiness readiness = new Readiness(backends, state, READINESS_INTERVAL, registry);
         AdminServer admin;
         AgentPortServer agentPort;

@@ -3,6 +3,7 @@ package io.oldguard.call;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.oldguard.admission.AgentInFlight;
+import io.oldguard.audit.AllowedCallAudit;
 import io.oldguard.audit.Events;
 import io.oldguard.guard.GuardChain;
 import io.oldguard.guard.Refusal;
@@ -21,7 +22,8 @@ import org.slf4j.MDC;
 
 /**
  * Takes a decoded {@link ToolCall} through the guard chain and, if every guard allows it and its agent has a place
- * left for one more call in flight, to its backend; then records the outcome in metrics and one audit line.
+ * left for one more call in flight, to its backend; then records the outcome in metrics and one audit line (for
+ * an allowed call, only if {@code audit.allowed} asks for it; a refusal always has its line).
  * Blocking: runs on a virtual thread, never an event loop.
  */
 public final class ToolCallHandler {
@@ -36,14 +38,18 @@ public final class ToolCallHandler {
     private final CallMetrics metrics;
     private final Clock clock;
     private final CallRecorder recorder;
+    private final AllowedCallAudit allowedAudit;
 
     /** The result, who decided it (a guard's name, or "backend") and how long the backend had the call. */
     private record Handled(CallResult result, String decidedBy, Duration atBackend) {
     }
 
-    /** @param recorder told of every call and its outcome at the audit step (traffic capture) */
+    /**
+     * @param recorder     told of every call and its outcome at the audit step (traffic capture)
+     * @param allowedAudit which allowed calls get an audit line
+     */
     public ToolCallHandler(GuardChain chain, AgentInFlight inFlight, Map<String, Backend> backends, PolicyStore policies,
-            CallMetrics metrics, Clock clock, CallRecorder recorder) {
+            CallMetrics metrics, Clock clock, CallRecorder recorder, AllowedCallAudit allowedAudit) {
         this.chain = chain;
         this.inFlight = inFlight;
         this.backends = Map.copyOf(backends);
@@ -51,6 +57,7 @@ public final class ToolCallHandler {
         this.metrics = metrics;
         this.clock = clock;
         this.recorder = recorder;
+        this.allowedAudit = allowedAudit;
     }
 
     /**
@@ -138,6 +145,9 @@ public final class ToolCallHandler {
         Duration latency = Duration.between(call.receivedAt(), clock.instant());
         metrics.finished(call.agentLabel(), call.tool().name(), outcome);
         metrics.overhead(call.tool().name(), latency.minus(handled.atBackend()));
+        if (handled.result() instanceof CallResult.Success && !allowedAudit.writes()) {
+            return;
+        }
         AUDIT.info("{} {} -> {}", call.agentLabel(), call.tool().name(), outcome,
                 kv("event", Events.CALL), kv("agent", call.agentLabel()), kv("tool", call.tool().name()),
                 kv("outcome", outcome), kv("status", status), kv("decidedBy", handled.decidedBy()),

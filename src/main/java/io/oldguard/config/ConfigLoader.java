@@ -20,7 +20,7 @@ public final class ConfigLoader {
         Path baseDir = file.toAbsolutePath().getParent();
         SidecarConfig config = new SidecarConfig(raw.listeners(), raw.requests(), raw.agents(), raw.backends(), raw.databases(),
                 raw.policies(), raw.policyWatch(), raw.halts(), raw.admin(), raw.cluster(), raw.capture(),
-                raw.approvals(), baseDir);
+                raw.approvals(), raw.audit(), baseDir);
         String name = file.toString();
         List<String> problems = new ArrayList<>(YamlFiles.validate(file, config));
         problems.addAll(crossCheck(name, YamlLines.of(file), config));

@@ -61,6 +61,7 @@ public final class RestartRequired {
         same(keys, "cluster", running.cluster(), edited.cluster());
         same(keys, "capture", running.capture(), edited.capture());
         same(keys, "approvals", running.approvals(), edited.approvals());
+        same(keys, "audit", running.audit(), edited.audit());
         return List.copyOf(keys);
     }
 

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param cluster     fleet mode: limits, leases and halts shared through Redis; null: this sidecar alone
  * @param capture     every decoded call recorded to a file for {@code oldguard check --replay}; null: none
  * @param approvals   who is told of calls waiting for a human's approval
+ * @param audit       which allowed calls get an audit line (refusals always do)
  * @param baseDir     directory the relative paths in the file are resolved against (the file's own directory)
  */
 public record SidecarConfig(
@@ -31,6 +32,7 @@ public record SidecarConfig(
         @Valid ClusterConfig cluster,
         @Valid CaptureConfig capture,
         @NotNull ApprovalsConfig approvals,
+        @NotNull @Valid AuditConfig audit,
         Path baseDir) {
 
     static final String NAME = "[a-z0-9][a-z0-9-]{0,62}";
@@ -47,6 +49,7 @@ public record SidecarConfig(
         halts = halts == null ? HaltsConfig.defaults() : halts;
         admin = admin == null ? AdminConfig.none() : admin;
         approvals = approvals == null ? ApprovalsConfig.defaults() : approvals;
+        audit = audit == null ? AuditConfig.defaults() : audit;
     }
 
     public Path policiesDir() {
@@ -58,50 +61,54 @@ public record SidecarConfig(
     }
 
     public SidecarConfig withListeners(Listeners l) {
-        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(l, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withRequests(RequestLimits r) {
-        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, r, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withAgents(Map<String, AgentConfig> a) {
-        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, a, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withBackends(Map<String, SoapBackendConfig> b) {
-        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, b, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withDatabases(Map<String, DatabaseConfig> d) {
-        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, d, policies, policyWatch, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withHalts(HaltsConfig h) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, h, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withAdmin(AdminConfig a) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, a, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withPolicies(String dir) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, dir, policyWatch, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withCluster(ClusterConfig c) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, c, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, c, capture, approvals, audit, baseDir);
     }
 
     public SidecarConfig withApprovals(ApprovalsConfig a) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, a, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, a, audit, baseDir);
     }
 
     public SidecarConfig withCapture(CaptureConfig c) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, c, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, c, approvals, audit, baseDir);
+    }
+
+    public SidecarConfig withAudit(AuditConfig a) {
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, policyWatch, halts, admin, cluster, capture, approvals, a, baseDir);
     }
 
     public SidecarConfig withPolicyWatch(Duration interval) {
-        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, cluster, capture, approvals, baseDir);
+        return new SidecarConfig(listeners, requests, agents, backends, databases, policies, interval, halts, admin, cluster, capture, approvals, audit, baseDir);
     }
 }

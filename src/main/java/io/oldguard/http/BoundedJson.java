@@ -1,6 +1,7 @@
 package io.oldguard.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -44,6 +45,8 @@ public final class BoundedJson {
                         .maxNumberLength(100)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Shared, not per thread: each call parses on a new virtual thread (see HttpResponses.JSON).
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
         this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }

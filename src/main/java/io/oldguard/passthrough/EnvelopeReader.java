@@ -110,6 +110,9 @@ final class EnvelopeReader {
         // Lazily parsed text is added to the element's total before it is read, so the text limit would only
         // hold per segment (CDATA sections, buffer-sized runs); every text node is read anyway.
         f.setProperty(WstxInputProperties.P_LAZY_PARSING, false);
+        // Envelopes are small and Woodstox keeps its buffers per thread (every call is a new virtual thread): a
+        // 1 KB window instead of 4,000 characters. It is not a limit; a larger envelope is read in more steps.
+        f.setProperty(WstxInputProperties.P_INPUT_BUFFER_LENGTH, 1024);
         this.factory = f;
     }
 

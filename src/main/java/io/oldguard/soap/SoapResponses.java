@@ -1,5 +1,7 @@
 package io.oldguard.soap;
 
+import com.ctc.wstx.api.WstxInputProperties;
+import com.ctc.wstx.stax.WstxInputFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -174,11 +176,24 @@ final class SoapResponses {
         }
     }
 
+    /**
+     * Woodstox rather than the JDK's built-in StAX: the JDK's parser builds a new scanner, entity manager and
+     * buffers for every reader, which made up most of a call's allocation and about a tenth of its CPU.
+     */
     private static XMLInputFactory secureFactory() {
-        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        WstxInputFactory factory = new WstxInputFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        factory.setXMLResolver((publicId, systemId, base, ns) -> {
+            throw new XMLStreamException("external resource " + systemId + " refused");
+        });
+        factory.setProperty(WstxInputProperties.P_DTD_RESOLVER, factory.getXMLResolver());
+        factory.setProperty(WstxInputProperties.P_ENTITY_RESOLVER, factory.getXMLResolver());
+        factory.setProperty(WstxInputProperties.P_UNDECLARED_ENTITY_RESOLVER, factory.getXMLResolver());
+        // Answers are small; the buffer is a window over the input, not a limit, so a larger answer is read in more
+        // steps. Woodstox keeps buffers per thread, and every call runs on a new virtual thread.
+        factory.setProperty(WstxInputProperties.P_INPUT_BUFFER_LENGTH, 1024);
         return factory;
     }
 }

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# oldguard saturation benchmark: how many GetStock calls/s get through, and how much CPU the sidecar spends per
+# call, when the backend is not the bottleneck. Closed loop (wrk, one thread, CONNS connections each sending its
+# next call as soon as the last one is answered) against an in-memory answerer (bench/StockAnswerer.java), three
+# arms measured in interleaved rounds:
+#
+#   direct       wrk -> answerer (SOAP envelope)
+#   passthrough  wrk -> sidecar's SOAP passthrough (/inventory) -> answerer
+#   json         wrk -> sidecar's JSON tool API (/v1/tools/GetStock) -> answerer
+#
+# then the same three arms paced at PACED_RATE calls/s (bench/LoadGen.java, open loop), for the CPU per call at a
+# rate well below saturation. CPU per call is read from /proc/<pid>/stat of the sidecar and of the answerer.
+#
+#   bench/saturation.sh
+#
+# One sidecar is started per audit option in AUDITS (sidecar.yaml's audit.allowed), each on its own ports, all
+# measured side by side in the same rounds; each arm through the sidecar is labelled with its audit option
+# (json:none, passthrough:all, ...). The audit log's growth during each measured run gives the log volume per call.
+#
+# Knobs (environment):
+#   DURATION=15        seconds per closed-loop run           CONNS=16       wrk connections (one wrk thread)
+#   ROUNDS=3           rounds of every arm                   WARMUP=20      seconds of closed-loop warm-up per sidecar arm
+#   PACED_RATE=500     calls/s of the paced runs (0: none)   PACED_DURATION=15   PACED_ROUNDS=$ROUNDS
+#   AUDITS="none"      audit.allowed options, one sidecar each (all | sample | none; sample uses SAMPLE_RATE;
+#                      default: no audit section in the configuration)
+#   SAMPLE_RATE=0.01   audit.sampleRate of the "sample" sidecar
+#   BACKEND_PORT=18188 AGENT_PORT=18180 ADMIN_PORT=19911   the n-th sidecar uses AGENT_PORT+n and ADMIN_PORT+n
+#   SIDECAR_JAVA_OPTS  extra JVM options of the sidecars (JAVA_TOOL_OPTIONS), e.g. a JFR recording (%a in it is
+#                      replaced by the sidecar's label)
+#   BACKEND=netty      the backend: netty (bench/StockAnswerer.java, bare Netty: ~0.015 ms of CPU per call) or cxf
+#                      (bench/CxfStockAnswerer.java, a CXF service on Jetty answering from memory: a heavier SOAP stack)
+#   BASELINE_JAR=path  also run the oldguard.jar of another build (e.g. the commit before a change) as one more
+#                      sidecar, labelled "base", on its own ports and with no audit section: before and after
+#                      measured side by side in the same rounds
+# Results in bench/results/saturation-*.txt and the sidecars' logs in bench/results/saturation-sidecar-*.log.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+DURATION=${DURATION:-15}
+CONNS=${CONNS:-16}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-20}
+PACED_RATE=${PACED_RATE:-500}
+PACED_DURATION=${PACED_DURATION:-15}
+PACED_ROUNDS=${PACED_ROUNDS:-$ROUNDS}
+AUDITS=${AUDITS:-none}
+SAMPLE_RATE=${SAMPLE_RATE:-0.01}
+BACKEND_PORT=${BACKEND_PORT:-18188}
+AGENT_PORT=${AGENT_PORT:-18180}
+ADMIN_PORT=${ADMIN_PORT:-19911}
+SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
+BASELINE_JAR=${BASELINE_JAR:-}
+BACKEND=${BACKEND:-netty}
+QUIET_BUSY=${QUIET_BUSY:-30}
+QUIET_MAX=${QUIET_MAX:-30}
+
+results=bench/results
+mkdir -p "$results"
+rounds_file="$results/saturation-rounds.txt"
+summary_file="$results/saturation-summary.txt"
+log() { printf '[saturation %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+LOG_PREFIX="saturation-"
+. "$(dirname "$0")/common.sh"
+
+for n in DURATION CONNS ROUNDS WARMUP PACED_RATE PACED_DURATION PACED_ROUNDS; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number (got \"${!n}\")"
+done
+command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
+
+BACKEND_PID=
+declare -A SIDECAR_PIDS=()
+declare -A SIDECAR_AGENT_PORTS=()
+CONFIGS=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for a in "${!SIDECAR_PIDS[@]}"; do stop_pid "${SIDECAR_PIDS[$a]}" "sidecar ($a)"; done
+  stop_pid "$BACKEND_PID" "answerer"
+  for c in "${CONFIGS[@]}"; do rm -f "$c"; done
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ticks() { local f; f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }; f=${f##*) }; set -- $f; echo $(( ${12} + ${13} )); }
+host_ticks() { awk '/^cpu /{t=0; for(i=2;i<=9;i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
+file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+. scripts/java-home.sh
+log "building if needed (bin/oldguard)"
+bin/oldguard --help >/dev/null
+export OLDGUARD_TOKEN_BENCH_BOT="${OLDGUARD_TOKEN_BENCH_BOT:-bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}"
+
+port_free "$BACKEND_PORT" || die "port $BACKEND_PORT (the answerer's) is in use; set BACKEND_PORT"
+log "starting the in-memory answerer ($BACKEND) on port $BACKEND_PORT"
+case "$BACKEND" in
+  netty) "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms128m -Xmx128m -cp target/oldguard.jar bench/StockAnswerer.java \
+           --port "$BACKEND_PORT" >"$results/saturation-answerer.log" 2>&1 & ;;
+  cxf) "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms256m -Xmx256m -cp "target/oldguard-demo.jar:target/oldguard.jar:target/demo-lib/*" \
+         bench/CxfStockAnswerer.java --port "$BACKEND_PORT" >"$results/saturation-answerer.log" 2>&1 & ;;
+  *) die "BACKEND must be netty or cxf (got $BACKEND)" ;;
+esac
+BACKEND_PID=$!
+wait_http "http://127.0.0.1:$BACKEND_PORT/inventory?wsdl" 60 "$BACKEND_PID" answerer
+
+SIDECARS=$AUDITS
+if [ -n "$BASELINE_JAR" ]; then
+  [ -f "$BASELINE_JAR" ] || die "BASELINE_JAR: no file $BASELINE_JAR"
+  SIDECARS="base $SIDECARS"
+fi
+i=0
+for audit in $SIDECARS; do
+  case "$audit" in all|sample|none|default|base) ;; *) die "AUDITS: each must be all, sample, none or default (got $audit)";; esac
+  ap=$((AGENT_PORT + i)); mp=$((ADMIN_PORT + i)); i=$((i + 1))
+  port_free "$ap" || die "port $ap is in use; set AGENT_PORT"
+  port_free "$mp" || die "port $mp is in use; set ADMIN_PORT"
+  cfg="bench/sidecar-saturation.$audit.tmp.yaml"
+  CONFIGS+=("$cfg")
+  sed -e "s/port: 18180/port: $ap/" -e "s/port: 19911/port: $mp/" -e "s#127.0.0.1:18188/#127.0.0.1:$BACKEND_PORT/#" \
+    bench/sidecar-saturation.yaml >"$cfg"
+  if [ "$audit" != default ] && [ "$audit" != base ]; then   # default: no audit section, the built-in default
+    printf '\naudit:\n  allowed: %s\n  sampleRate: %s\n' "$audit" "$SAMPLE_RATE" >>"$cfg"
+  fi
+  log "starting a sidecar with audit.allowed=$audit (agent port $ap, admin port $mp)"
+  slog="$results/saturation-sidecar-$audit.log"
+  launch=(bin/oldguard run --config "$cfg")
+  # The baseline jar the way bin/oldguard starts a sidecar (same heap and collector).
+  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx512m -jar "$BASELINE_JAR" run --config "$cfg")
+  if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
+    JAVA_TOOL_OPTIONS="${SIDECAR_JAVA_OPTS//%a/$audit}" "${launch[@]}" >"$slog" 2>&1 &
+  else
+    "${launch[@]}" >"$slog" 2>&1 &
+  fi
+  SIDECAR_PIDS[$audit]=$!
+  SIDECAR_AGENT_PORTS[$audit]=$ap
+  wait_http "http://127.0.0.1:$mp/readyz" 60 "${SIDECAR_PIDS[$audit]}" "sidecar-$audit"
+done
+
+# url_of ARM: where wrk sends an arm's calls; script_of ARM: which wrk script.
+url_of() {
+  case "$1" in
+    direct) echo "http://127.0.0.1:$BACKEND_PORT/inventory" ;;
+    passthrough:*) echo "http://127.0.0.1:${SIDECAR_AGENT_PORTS[${1#*:}]}/inventory" ;;
+    json:*) echo "http://127.0.0.1:${SIDECAR_AGENT_PORTS[${1#*:}]}/v1/tools/GetStock" ;;
+  esac
+}
+
+ARMS=(direct)
+for audit in $SIDECARS; do ARMS+=("passthrough:$audit" "json:$audit"); done
+
+# closed ARM SECONDS LABEL: one wrk run; prints one result line.
+closed() {
+  local arm=$1 secs=$2 label=$3 url script token=0 pid="" s0 s1 b0 b1 h0 h1 l0=0 l1=0 slog="" out
+  url=$(url_of "$arm")
+  case "$arm" in json:*) script=bench/wrk/json.lua ;; passthrough:*) script=bench/wrk/soap.lua; token=1 ;; *) script=bench/wrk/soap.lua ;; esac
+  [ "$arm" != direct ] && pid=${SIDECAR_PIDS[${arm#*:}]} && slog="$results/saturation-sidecar-${arm#*:}.log"
+  s0=$([ -n "$pid" ] && ticks "$pid" || echo 0); b0=$(ticks "$BACKEND_PID"); h0=$(host_ticks)
+  [ -n "$slog" ] && l0=$(file_size "$slog")
+  out=$(WRK_TOKEN=$token timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d"${secs}s" --latency -s "$script" "$url" | grep '^WRK ')
+  s1=$([ -n "$pid" ] && ticks "$pid" || echo 0); b1=$(ticks "$BACKEND_PID"); h1=$(host_ticks)
+  sleep 0.3; [ -n "$slog" ] && l1=$(file_size "$slog")
+  awk -v out="$out" -v label="$label" -v arm="$arm" -v s="$((s1 - s0))" -v b="$((b1 - b0))" -v h0="$h0" -v h1="$h1" \
+      -v lb="$((l1 - l0))" -v n="$(nproc)" 'BEGIN{
+    split(out, f, " "); for (i in f) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
+    calls = v["calls"]; secs = v["seconds"]; split(h0, a, " "); split(h1, c, " ")
+    busy = (c[2] > a[2]) ? (c[1] - a[1]) / (c[2] - a[2]) * n : 0
+    printf "%s arm=%s calls=%d tput=%.0f/s errors=%d p50=%s p99=%s cpu.sidecar=%.4f cpu.answerer=%.4f hostCores=%.2f logBytesPerCall=%.1f\n",
+      label, arm, calls, calls / secs, v["non2xx"] + v["sockerr"], v["p50"], v["p99"],
+      calls ? s * 10 / calls : 0, calls ? b * 10 / calls : 0, busy, calls ? lb / calls : 0 }'
+}
+
+# paced ARM LABEL: one LoadGen run at PACED_RATE; prints one result line in the same shape.
+paced() {
+  local arm=$1 label=$2 mode url pid out cpu="answerer=$BACKEND_PID" slog="" l0=0 l1=0
+  case "$arm" in direct) mode=soap ;; passthrough:*) mode=passthrough ;; json:*) mode=oldguard ;; esac
+  url=$(url_of "$arm")
+  if [ "$arm" != direct ]; then
+    pid=${SIDECAR_PIDS[${arm#*:}]}; cpu="sidecar=$pid,$cpu"; slog="$results/saturation-sidecar-${arm#*:}.log"
+    l0=$(file_size "$slog")
+  fi
+  out=$(timeout $((PACED_DURATION + 60)) "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms256m -Xmx256m bench/LoadGen.java \
+    --mode "$mode" --url "$url" --rate "$PACED_RATE" --duration "$PACED_DURATION" --warmup 3 --label "$arm" \
+    --cpu "$cpu" 2>>"$results/saturation-loadgen.log" | grep '^RESULT ' || true)
+  sleep 0.3; [ -n "$slog" ] && l1=$(file_size "$slog")
+  echo "$out" | awk -v label="$label" -v arm="$arm" -v lb="$((l1 - l0))" '{
+    for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "%s arm=%s calls=%d tput=%s errors=%d p50=%s p99=%s cpu.sidecar=%.4f cpu.answerer=%.4f hostBusy=%s logBytesPerCall=%.1f\n",
+      label, arm, v["ok"], v["tput"], v["errors"], v["p50"], v["p99"], v["cpu.sidecar"], v["cpu.answerer"], v["hostBusy"],
+      v["ok"] ? lb / (v["ok"] + 3 * v["rate"]) : 0 }'
+}
+
+{
+  echo "# oldguard saturation benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+changes')"
+  echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# BACKEND=$BACKEND CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE${BASELINE_JAR:+ BASELINE_JAR=$BASELINE_JAR}"
+  echo "# cpu.* in ms of CPU per call (from /proc/<pid>/stat); hostCores: cores busy on the whole host during the run"
+} | tee "$rounds_file" >&2
+
+log "warm-up: ${WARMUP}s closed loop on every sidecar arm (JIT), not recorded"
+for arm in "${ARMS[@]}"; do
+  [ "$arm" = direct ] && secs=5 || secs=$WARMUP
+  log "warm-up $(closed "$arm" "$secs" warmup)"
+done
+if [ "$PACED_RATE" -gt 0 ]; then
+  for arm in "${ARMS[@]}"; do log "warm-up $(paced "$arm" warmup-paced)"; done
+fi
+
+for round in $(seq 1 "$ROUNDS"); do
+  for arm in "${ARMS[@]}"; do
+    wait_quiet >/dev/null
+    closed "$arm" "$DURATION" "closed round=$round" | tee -a "$rounds_file" >&2
+  done
+done
+if [ "$PACED_RATE" -gt 0 ]; then
+  for round in $(seq 1 "$PACED_ROUNDS"); do
+    for arm in "${ARMS[@]}"; do
+      wait_quiet >/dev/null
+      paced "$arm" "paced round=$round" | tee -a "$rounds_file" >&2
+    done
+  done
+fi
+
+# --- summary: medians over rounds ----------------------------------------------------------------------------
+{
+  echo
+  echo "summary (median over $ROUNDS rounds; CPU in ms per call; closed loop with $CONNS connections, paced at $PACED_RATE/s):"
+  printf '  %-8s %-18s %10s %9s %8s %8s %12s %12s %10s %7s\n' kind arm calls/s ratio p50 p99 sidecarCPU answererCPU log/1000 errors
+  direct=$(grep '^closed .* arm=direct ' "$rounds_file" | field tput | median)
+  for kind in closed paced; do
+    for arm in "${ARMS[@]}"; do
+      sel=$(grep "^$kind .* arm=$arm " "$rounds_file" || true)
+      [ -z "$sel" ] && continue
+      t=$(echo "$sel" | field tput | median)
+      printf '  %-8s %-18s %10s %9s %8s %8s %12s %12s %10s %7s\n' "$kind" "$arm" "$t" \
+        "$([ "$kind" = closed ] && awk -v t="$t" -v d="$direct" 'BEGIN{printf "%.2fx", t/d}' || echo -)" \
+        "$(echo "$sel" | field p50 | median)" "$(echo "$sel" | field p99 | median)" \
+        "$(echo "$sel" | field 'cpu\.sidecar' | median)" "$(echo "$sel" | field 'cpu\.answerer' | median)" \
+        "$(echo "$sel" | field logBytesPerCall | median | awk '{printf "%.0f KB", $1}')" \
+        "$(echo "$sel" | field errors | awk '{s+=$1} END{print s+0}')"
+    done
+  done
+  echo "  (log/1000: bytes the sidecar's log grew by per 1,000 calls, in KB)"
+} | tee "$summary_file"
+log "rounds in $rounds_file, summary in $summary_file"
