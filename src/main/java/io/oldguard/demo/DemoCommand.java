@@ -16,6 +16,7 @@ import io.oldguard.simulator.LegacyInventorySimulator;
 import io.oldguard.simulator.SimulatorSettings;
 import io.oldguard.cli.Terminal;
 import io.oldguard.config.AgentConfig;
+import io.oldguard.config.AuditConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -218,7 +219,9 @@ final class DemoCommand {
         return withEmbeddedDatabase(loaded, jdbcUrl)
                 .withAgents(agents)
                 .withPolicies(policies.toString())
-                .withHalts(new HaltsConfig(dir.resolve("halts.json").toString(), loaded.halts().errorStreak()));
+                .withHalts(new HaltsConfig(dir.resolve("halts.json").toString(), loaded.halts().errorStreak()))
+                // The story shows oldguard's line for each call it tells, allowed ones too (a pod samples them).
+                .withAudit(new AuditConfig("all", null));
     }
 
     /** {@code --agent-port}, {@code --admin-port} and {@code --simulator-port} over what {@code sidecar.yaml} says. */
