@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oldguard.config.BrokenCopies;
 import io.oldguard.testing.SidecarHarness;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.oldguard.testing.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code oldguard agents} against a running sidecar's admin API. */
@@ -22,19 +19,8 @@ class AgentsCommandIT {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void haltsListsAndReleasesAnAgent() throws Exception {
@@ -47,7 +33,7 @@ class AgentsCommandIT {
             assertThat(Main.run(concat(new String[] {"agents", "halt", "--agent", "order-bot", "--reason", "cli test"}, common))).isZero();
             assertThat(harness.agent().postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 1}").status()).isEqualTo(423);
             assertThat(Main.run(concat(new String[] {"agents", "list"}, common))).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"agent\" : \"order-bot\"").contains("cli test");
+            assertThat(console.out()).contains("\"agent\" : \"order-bot\"").contains("cli test");
             assertThat(Main.run(concat(new String[] {"agents", "release", "--agent", "order-bot"}, common))).isZero();
             assertThat(harness.agent().postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 1}").status()).isEqualTo(200);
             assertThat(Main.run(concat(new String[] {"agents", "release", "--agent", "order-bot"}, common))).isEqualTo(1);
@@ -66,7 +52,7 @@ class AgentsCommandIT {
             int second = Main.run(concat(new String[] {"agents", "halt", "--agent", "order-bot", "--reason", "second"}, common));
 
             assertThat(second).isEqualTo(1);
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("already-halted").contains("halted by an operator: first");
+            assertThat(console.out()).contains("already-halted").contains("halted by an operator: first");
             assertThat(harness.admin().get("/v1/agents/halted", ADMIN_TOKEN).body()).contains("first").doesNotContain("second");
         }
     }

@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oldguard.config.BrokenCopies;
 import io.oldguard.testing.SidecarHarness;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.oldguard.testing.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code oldguard approvals} against a running sidecar's admin API. */
@@ -25,19 +22,8 @@ class ApprovalsCommandIT {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void listsApprovesAndDeniesHeldCalls() throws Exception {
@@ -52,7 +38,7 @@ class ApprovalsCommandIT {
                     .path("approvalId").asText();
 
             assertThat(Main.run(concat(new String[] {"approvals", "list"}, common))).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains(approveId).contains(denyId).contains("\"pending\"");
+            assertThat(console.out()).contains(approveId).contains(denyId).contains("\"pending\"");
             assertThat(Main.run(concat(new String[] {"approvals", "approve", approveId, "--by", "alice"}, common))).isZero();
             assertThat(Main.run(concat(new String[] {"approvals", "deny", denyId, "--reason", "too much"}, common))).isZero();
 

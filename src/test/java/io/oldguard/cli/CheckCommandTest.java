@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oldguard.config.BrokenCopies;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.oldguard.testing.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckCommandTest {
@@ -20,29 +17,13 @@ class CheckCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void exitsZeroOnTheShippedFiles() {
         assertThat(Main.run(new String[] {"check"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("ok: sidecar.yaml — 5 tools (3 SOAP operations of "
+        assertThat(console.out()).startsWith("ok: sidecar.yaml — 5 tools (3 SOAP operations of "
                 + "1 backend(s), 2 SQL tools on 1 database(s)), 2 agents, policy version ");
     }
 
@@ -52,7 +33,7 @@ class CheckCommandTest {
         BrokenCopies.replace(config, "port: 9901", "port: -1");
 
         assertThat(Main.run(new String[] {"check", "--config", config.toString()})).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8))
+        assertThat(console.err())
                 .contains("error: " + config + ":6: listeners.admin.port: must be greater than or equal to 0")
                 .contains("1 problem(s) found");
     }
@@ -63,7 +44,7 @@ class CheckCommandTest {
         BrokenCopies.replace(dir.resolve("policies/inventory.yaml"), "minimum: 1, maximum: 9999999", "minimum: 0, maximum: 9999999");
 
         assertThat(Main.run(new String[] {"check", "--config", config.toString(), "--format", "json"})).isEqualTo(1);
-        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        JsonNode report = new ObjectMapper().readTree(console.out());
         assertThat(report.path("ok").asBoolean(true)).isFalse();
         JsonNode problem = report.path("problems").get(0);
         assertThat(problem.path("file").asText()).isEqualTo(dir.resolve("policies/inventory.yaml").toString());
@@ -84,7 +65,7 @@ class CheckCommandTest {
 
         assertThat(Main.run(new String[] {"check", "--config", config.toString(), "--diff", dir.resolve("policies").toString(),
                 edited.toString()})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8))
+        assertThat(console.out())
                 .contains("3 change(s)")
                 .contains("loosened  agents.support-bot.tools: now ReserveStock")
                 .contains("tightened tools.GetStock.params.ItemID.maximum: 9999999 -> 999999")
@@ -103,7 +84,7 @@ class CheckCommandTest {
 
         assertThat(Main.run(new String[] {"check", "--config", config.toString(), "--diff", dir.resolve("policies").toString(),
                 edited.toString()})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8))
+        assertThat(console.out())
                 .contains("loosened  tools.GetStock.params.ItemID.onViolation: HALT -> OBSERVE")
                 .contains("loosened  tools.ReserveStock.params.OrderRef.pattern: no longer ^PO-[0-9]{6}$");
     }
@@ -111,7 +92,7 @@ class CheckCommandTest {
     @Test
     void toolsPrintsTheGeneratedSchemas() {
         assertThat(Main.run(new String[] {"tools", "--format", "openai"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"type\" : \"function\"").contains("\"ItemID\"");
+        assertThat(console.out()).contains("\"type\" : \"function\"").contains("\"ItemID\"");
     }
 
     @Test

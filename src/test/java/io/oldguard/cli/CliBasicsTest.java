@@ -3,17 +3,14 @@ package io.oldguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.oldguard.config.BrokenCopies;
-import java.io.ByteArrayOutputStream;
+import io.oldguard.testing.ConsoleCapture;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The small things a newcomer meets first: the version, one agent's tools, and what a wrong invocation says. */
@@ -22,49 +19,33 @@ class CliBasicsTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void printsItsVersionAsCommandAndAsOption() {
         assertThat(Main.run(new String[] {"--version"})).isZero();
         assertThat(Main.run(new String[] {"version"})).isZero();
-        assertThat(out()).startsWith("oldguard ").contains("\noldguard ");
+        assertThat(console.out()).startsWith("oldguard ").contains("\noldguard ");
     }
 
     @Test
     void toolsForOneAgentShowsOnlyWhatItIsGranted() {
         assertThat(Main.run(new String[] {"tools", "--agent", "support-bot"})).isZero();
-        assertThat(out()).contains("\"name\" : \"GetStock\"").contains("\"name\" : \"low_stock\"")
+        assertThat(console.out()).contains("\"name\" : \"GetStock\"").contains("\"name\" : \"low_stock\"")
                 .doesNotContain("\"name\" : \"ReserveStock\"");
     }
 
     @Test
     void toolsForAnUnknownAgentNamesTheKnownOnes() {
         assertThat(Main.run(new String[] {"tools", "--agent", "nobody"})).isEqualTo(1);
-        assertThat(err()).contains("no agent nobody in sidecar.yaml (expected one of: order-bot, support-bot)");
+        assertThat(console.err()).contains("no agent nobody in sidecar.yaml (expected one of: order-bot, support-bot)");
     }
 
     @Test
     void agentsWithoutAnActionAsksForOne() {
         assertThat(Main.run(new String[] {"agents", "--agent", "order-bot"})).isEqualTo(2);
-        assertThat(err()).contains("which action? (expected: list, release or halt").doesNotContain("unexpected argument");
+        assertThat(console.err()).contains("which action? (expected: list, release or halt").doesNotContain("unexpected argument");
     }
 
     @Test
@@ -75,7 +56,7 @@ class CliBasicsTest {
         int closed = freePort();
         assertThat(Main.run(new String[] {"agents", "list", "--config", config.toString(),
                 "--admin-url", "http://127.0.0.1:" + closed})).isEqualTo(1);
-        assertThat(err()).contains("cannot reach the admin API at http://127.0.0.1:" + closed + " (connection refused)")
+        assertThat(console.err()).contains("cannot reach the admin API at http://127.0.0.1:" + closed + " (connection refused)")
                 .doesNotContain("(null)");
     }
 
@@ -83,7 +64,7 @@ class CliBasicsTest {
     void simulatorNamesATakenPortAndTheOptionThatMovesIt() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             assertThat(io.oldguard.demo.DemoMain.run(new String[] {"simulator", "--port", String.valueOf(taken.getLocalPort())})).isEqualTo(1);
-            assertThat(err()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use")
+            assertThat(console.err()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use")
                     .contains("choose another with --port").doesNotContain(",");
         }
     }
@@ -94,17 +75,11 @@ class CliBasicsTest {
             int port = taken.getLocalPort();
             assertThat(io.oldguard.demo.DemoMain.run(new String[] {"demo", "--exit", "--agent-port", String.valueOf(port),
                     "--admin-port", String.valueOf(freePort()), "--simulator-port", String.valueOf(freePort())})).isEqualTo(1);
-            assertThat(err()).contains("port " + port + " on 127.0.0.1 is in use").contains("choose another with --agent-port");
+            assertThat(console.err()).contains("port " + port + " on 127.0.0.1 is in use").contains("choose another with --agent-port");
         }
     }
 
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.oldguard.config.BrokenCopies;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.oldguard.testing.ConsoleCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReplayCommandTest {
@@ -23,30 +20,14 @@ class ReplayCommandTest {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream originalOut;
-    private PrintStream originalErr;
-
-    @BeforeEach
-    void capture() {
-        originalOut = System.out;
-        originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(originalOut);
-        System.setErr(originalErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @Test
     void theIncidentReplayedAgainstTheShippedPoliciesHaltsTheAgentAtItsFirstCall() {
         assertThat(Main.run(new String[] {"check", "--replay", INCIDENT})).isZero();
 
-        assertThat(out.toString(StandardCharsets.UTF_8))
+        assertThat(console.out())
                 .contains("support-bot: 40 calls, 0 allowed, 40 refused; halted at line 1 (invalid_arguments)")
                 .contains("summary: 40 calls, 0 allowed, 40 refused; halted 39, invalid_arguments 1");
     }
@@ -55,7 +36,7 @@ class ReplayCommandTest {
     void jsonFormatGivesCallsAgentsAndSummary() throws Exception {
         assertThat(Main.run(new String[] {"check", "--replay", INCIDENT, "--format", "json"})).isZero();
 
-        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        JsonNode report = new ObjectMapper().readTree(console.out());
         JsonNode first = report.path("calls").get(0);
         assertThat(first.path("line").asInt()).isEqualTo(1);
         assertThat(first.path("agent").asText()).isEqualTo("support-bot");
@@ -80,7 +61,7 @@ class ReplayCommandTest {
                 "--diff", dir.resolve("policies").toString(), tighter.toString()})).isZero();
 
         // The shipped GetStock rule halts: order-bot's valid call after its newly invalid one is refused too.
-        String report = out.toString(StandardCharsets.UTF_8);
+        String report = console.out();
         assertThat(report).contains("3 call(s) change outcome: 3 newly refused, 0 let through, 0 refused otherwise");
         assertThat(report.lines().filter(l -> !l.startsWith("replay of")).map(String::stripTrailing)).containsExactly(
                 "  order-bot",
@@ -105,7 +86,7 @@ class ReplayCommandTest {
                 "--diff", dir.resolve("policies").toString(), looser.toString(), "--format", "json"}))
                 .isEqualTo(ReplayCommand.LETS_THROUGH).isEqualTo(3);
 
-        JsonNode report = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        JsonNode report = new ObjectMapper().readTree(console.out());
         assertThat(report.path("letThrough").asInt()).isEqualTo(1);
         JsonNode change = report.path("changes").path("support-bot").path("permission: not_granted").get(0);
         assertThat(change.path("line").asInt()).isEqualTo(1);
@@ -118,7 +99,7 @@ class ReplayCommandTest {
 
         assertThat(Main.run(new String[] {"check", "--replay", calls.toString()})).isEqualTo(1);
 
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains(calls + ":2:");
+        assertThat(console.err()).contains(calls + ":2:");
     }
 
     private Path editedCopy(String from, String to) throws Exception {
