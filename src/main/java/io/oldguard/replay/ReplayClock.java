@@ -7,20 +7,21 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The simulated time of a replay: set to each recorded call's time, so buckets refill, strikes and streaks fall
- * out of their windows and cool-offs end as they did live. The replay goes through calls in the order received, so
- * time only moves forward; it is kept from going back all the same, because buckets assume it never does. Also the
- * buckets' {@link TimeMeter}.
+ * Time that is moved, not read from the machine: a replay sets it to each recorded call's time, so buckets refill,
+ * strikes and streaks fall out of their windows and cool-offs end as they did live (tests move it by hand the same
+ * way). It only moves forward, because buckets assume time never goes back. Also the buckets' {@link TimeMeter},
+ * so buckets and windows read the same time.
  */
-final class ReplayClock extends Clock implements TimeMeter {
+public class ReplayClock extends Clock implements TimeMeter {
 
-    private Instant now;
+    private volatile Instant now;
 
-    ReplayClock(Instant start) {
+    public ReplayClock(Instant start) {
         this.now = start;
     }
 
-    void moveTo(Instant at) {
+    /** Moves to {@code at}, unless that is in the past. */
+    public void moveTo(Instant at) {
         if (at.isAfter(now)) {
             now = at;
         }
@@ -33,7 +34,8 @@ final class ReplayClock extends Clock implements TimeMeter {
 
     @Override
     public long currentTimeNanos() {
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        Instant n = now;
+        return n.getEpochSecond() * 1_000_000_000L + n.getNano();
     }
 
     @Override
