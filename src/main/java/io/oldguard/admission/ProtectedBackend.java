@@ -173,7 +173,7 @@ public final class ProtectedBackend implements Backend {
             if (tokensHeld > 0) {
                 // The call had its turn but never went (no connection in time, its deadline, a halt, cancelled): the
                 // rate counts calls that reach the backend, so its tokens go to the next call instead of being lost.
-                shaper.giveBack(tokensHeld);
+                shaper.refund(tokensHeld);
             }
             if (!permissionUsed) {
                 breaker.release();

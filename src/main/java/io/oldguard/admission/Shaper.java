@@ -394,11 +394,7 @@ final class Shaper {
     }
 
     /** Tokens taken for a call that then was not sent go back to the bucket (never above its burst). */
-    void giveBack(long tokens) {
-        refund(tokens);
-    }
-
-    private void refund(long tokens) {
+    void refund(long tokens) {
         Rate current;
         synchronized (this) {
             current = rate;
