@@ -48,7 +48,11 @@ class FleetHaltsIT {
 
         c.release("bot", "operator");
 
-        Await.until(Duration.ofSeconds(3), "the release at a and b", () -> a.current("bot").isEmpty() && b.current("bot").isEmpty());
+        // The issue bounds a halt's reach at 1 s, not a release's. 3 s was missed once in a fresh-clone CI run on this
+        // machine (cause not found; five reruns passed within the sync interval): 5 s, and the time is printed.
+        Duration released = Await.until(Duration.ofSeconds(5), "the release at a and b",
+                () -> a.current("bot").isEmpty() && b.current("bot").isEmpty());
+        System.out.printf("release seen by the other sidecars after %d ms%n", released.toMillis());
     }
 
     @Test
