@@ -81,12 +81,13 @@ public final class RateLimitGuard implements Guard {
      */
     private Verdict both(ToolCall call, long cost, TokenBucket toolBucket, Rate toolRate, TokenBucket agentBucket, Rate agentRate) {
         CompletableFuture<ConsumptionProbe> fromTool = toolBucket.tryConsumeAsync(cost);
+        CompletableFuture<ConsumptionProbe> fromAgent = agentBucket.tryConsumeAsync(cost);
         ConsumptionProbe agentProbe;
         try {
-            agentProbe = agentBucket.tryConsume(cost);
-        } catch (RuntimeException e) {
+            agentProbe = fromAgent.join();
+        } catch (CompletionException e) {
             fromTool.thenAccept(p -> refundIfTaken(toolBucket, p, cost));
-            throw e;
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
         ConsumptionProbe toolProbe;
         try {

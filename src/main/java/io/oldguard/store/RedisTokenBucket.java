@@ -2,6 +2,7 @@ package io.oldguard.store;
 
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.oldguard.config.Rate;
@@ -22,6 +23,7 @@ final class RedisTokenBucket implements TokenBucket {
     private final long version;
     // Built on first use from the connection of that moment; Lettuce keeps the connection across reconnects.
     private volatile BucketProxy proxy;
+    private volatile AsyncBucketProxy asyncProxy;
 
     RedisTokenBucket(RedisState state, String redisKey, String key, Rate rate, long version) {
         this.state = state;
@@ -36,18 +38,32 @@ final class RedisTokenBucket implements TokenBucket {
         return call("bucket", b -> b.tryConsumeAndReturnRemaining(tokens), local -> local.tryConsume(tokens));
     }
 
-    /** On a virtual thread of its own: the same bounded, fallback-guarded operation, waited for later. */
+    /**
+     * Bucket4j's asynchronous form: the compare-and-swap's second command is sent from the Redis client's own
+     * thread when the first is answered, so the caller is woken once, at the end, and no thread is started for it.
+     * The shaper keeps the synchronous form: it waits anyway, and under a storm its batching is what holds the
+     * backend's rate (measured: FleetIT's storm lost more of its rate with the shaper on the asynchronous form).
+     */
     @Override
     public CompletableFuture<ConsumptionProbe> tryConsumeAsync(long tokens) {
-        CompletableFuture<ConsumptionProbe> probe = new CompletableFuture<>();
-        Thread.ofVirtual().name("bucket-" + key).start(() -> {
-            try {
-                probe.complete(tryConsume(tokens));
-            } catch (RuntimeException e) {
-                probe.completeExceptionally(e);
+        RedisState.Connections connections = state.usable();
+        if (connections == null) {
+            return away(local -> local.tryConsume(tokens));
+        }
+        return state.health().callAsync("bucket", () -> asyncProxy(connections).tryConsumeAndReturnRemaining(tokens))
+                .exceptionallyCompose(failure -> away(local -> local.tryConsume(tokens)));
+    }
+
+    /** What the bucket answers while the store is away: the local share of the same limit, or a refusal. */
+    private <T> CompletableFuture<T> away(Function<TokenBucket, T> local) {
+        try {
+            if (state.refuseWhenAway()) {
+                throw state.unavailable();
             }
-        });
-        return probe;
+            return CompletableFuture.completedFuture(local.apply(state.fallback().bucket(key, rate)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
@@ -79,6 +95,17 @@ final class RedisTokenBucket implements TokenBucket {
             throw state.unavailable();
         }
         return local.apply(state.fallback().bucket(key, rate));
+    }
+
+    private AsyncBucketProxy asyncProxy(RedisState.Connections connections) {
+        AsyncBucketProxy p = asyncProxy;
+        if (p == null) {
+            p = connections.proxies().asAsync().builder()
+                    .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS)
+                    .build(redisKey, () -> CompletableFuture.completedFuture(Buckets.configuration(rate)));
+            asyncProxy = p;
+        }
+        return p;
     }
 
     private BucketProxy proxy(RedisState.Connections connections) {

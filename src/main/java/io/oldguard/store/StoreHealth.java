@@ -10,6 +10,8 @@ import io.oldguard.audit.Events;
 import io.oldguard.metrics.MetricNames;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -64,6 +66,30 @@ final class StoreHealth {
             failed(op, e);
             throw e;
         }
+    }
+
+    /**
+     * {@link #call} for an operation that answers later: timed and recorded when it completes, on whichever thread
+     * completes it. A failure marks the store down and completes the returned future with it.
+     */
+    <T> CompletableFuture<T> callAsync(String op, Supplier<CompletableFuture<T>> operation) {
+        Timer.Sample sample = Timer.start(metrics);
+        CompletableFuture<T> started;
+        try {
+            started = operation.get();
+        } catch (RuntimeException e) {
+            sample.stop(timer(op));
+            failed(op, e);
+            return CompletableFuture.failedFuture(e);
+        }
+        return started.whenComplete((result, failure) -> {
+            sample.stop(timer(op));
+            if (failure == null) {
+                succeeded();
+            } else {
+                failed(op, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+            }
+        });
     }
 
     void succeeded() {

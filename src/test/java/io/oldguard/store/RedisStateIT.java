@@ -157,6 +157,31 @@ class RedisStateIT {
     }
 
     @Test
+    void theAsynchronousFormIsBoundedByTheTimeoutAndAnswersFromTheFallback() throws Exception {
+        RedisProcess redis = own(RedisProcess.start());
+        RedisState state = sidecar("a", redis.url(), "local");
+        Rate rate = Rate.parse("100/min burst 8");
+        TokenBucket bucket = state.bucket("agent|bot", rate);
+        assertThat(bucket.tryConsumeAsync(1).join().isConsumed()).isTrue();
+
+        redis.pause();
+        long start = System.nanoTime();
+        // The first waits out the timeout and marks the store down; the fallback answers the rest at once.
+        List<Boolean> consumed = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            // get with a bound: an answer that never came would fail here, not hang the suite.
+            consumed.add(bucket.tryConsumeAsync(1).get(1, java.util.concurrent.TimeUnit.SECONDS).isConsumed());
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        redis.resume();
+
+        System.out.printf("10 asynchronous calls with Redis frozen took %d ms (timeout 200 ms): %s%n", took.toMillis(), consumed);
+        assertThat(took).as("bounded by the 200 ms timeout, not 10 of them").isLessThan(Duration.ofSeconds(1));
+        assertThat(consumed).as("the fallback starts empty and refills at a quarter of 100/min").containsOnly(false);
+        assertThat(state.status()).containsEntry("state", "unreachable");
+    }
+
+    @Test
     void refuseModeRefusesWhileRedisIsGoneAndRecoversWhenItReturns() throws Exception {
         RedisProcess redis = own(RedisProcess.start());
         RedisState state = sidecar("a", redis.url(), "refuse");
@@ -165,6 +190,8 @@ class RedisStateIT {
 
         redis.kill();
         assertThatThrownBy(() -> bucket.tryConsume(1)).isInstanceOf(StoreUnavailable.class);
+        assertThat(bucket.tryConsumeAsync(1)).failsWithin(Duration.ofSeconds(1))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class).havingCause().isInstanceOf(StoreUnavailable.class);
 
         redis.restart();
         io.oldguard.testing.Await.until(Duration.ofSeconds(5), "the store back in use", () -> {
