@@ -1,6 +1,8 @@
 package io.oldguard.store;
 
+import io.lettuce.core.ScriptOutputType;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,6 +19,10 @@ final class RedisRecords implements SharedRecords {
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
             return 1
             """;
+
+    // KEYS: values hash, stamps hash. Both in one script, so a write between two reads cannot pair a decision with
+    // another decision's stamp (which would make a sidecar take an old decision for the newest and keep it).
+    private static final String ALL = "return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}";
 
     private final RedisState state;
     private final String values;
@@ -43,12 +49,24 @@ final class RedisRecords implements SharedRecords {
             throw state.unavailable();
         }
         return state.health().call("halts", () -> {
-            Map<String, String> v = c.text().sync().hgetall(values);
-            Map<String, String> s = c.text().sync().hgetall(stamps);
+            List<Object> both = c.text().sync().eval(ALL, ScriptOutputType.MULTI, values, stamps);
+            Map<String, String> v = pairs(both.get(0));
+            Map<String, String> s = pairs(both.get(1));
             Map<String, Stamped> all = new HashMap<>();
             v.forEach((k, value) -> all.put(k, new Stamped(value, Long.parseLong(s.getOrDefault(k, "0")))));
             return all;
         });
+    }
+
+    /** An HGETALL's answer inside a script's: field, value, field, value... */
+    private static Map<String, String> pairs(Object flat) {
+        Map<String, String> map = new HashMap<>();
+        if (flat instanceof List<?> list) {
+            for (int i = 0; i + 1 < list.size(); i += 2) {
+                map.put(String.valueOf(list.get(i)), String.valueOf(list.get(i + 1)));
+            }
+        }
+        return map;
     }
 
     @Override

@@ -157,6 +157,30 @@ class RedisStateIT {
     }
 
     @Test
+    void aHaltDecisionIsAlwaysReadWithItsOwnStamp() throws Exception {
+        // A decision read with a newer decision's stamp would be taken for the newest and kept: a release (or a
+        // halt) would never reach that sidecar. Writes race the reads here, as sidecars' exchanges do.
+        SharedRecords writer = sidecar("a", SHARED_REDIS, "local").halts().orElseThrow();
+        SharedRecords reader = sidecar("b", SHARED_REDIS, "local").halts().orElseThrow();
+        Thread writes = Thread.ofPlatform().start(() -> {
+            for (int i = 1; i <= 3000; i++) {
+                writer.put("bot", "decision " + i, i);
+            }
+        });
+        int reads = 0;
+        while (writes.isAlive()) {
+            SharedRecords.Stamped read = reader.all().get("bot");
+            if (read != null) {
+                assertThat(read.value()).as("the value read with stamp %d", read.stamp()).isEqualTo("decision " + read.stamp());
+            }
+            reads++;
+        }
+        writes.join();
+        System.out.printf("%d reads raced 3000 writes%n", reads);
+        assertThat(reads).isPositive();
+    }
+
+    @Test
     void theAsynchronousFormIsBoundedByTheTimeoutAndAnswersFromTheFallback() throws Exception {
         RedisProcess redis = own(RedisProcess.start());
         RedisState state = sidecar("a", redis.url(), "local");
