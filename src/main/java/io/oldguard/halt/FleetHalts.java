@@ -135,7 +135,8 @@ public final class FleetHalts implements AutoCloseable {
                     }
                 }
             }
-            records.all().forEach(this::apply);
+            Map<String, SharedRecords.Stamped> all = records.all();
+            registry.whileDeciding(() -> all.forEach(this::apply));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a halt could not be written as JSON", e);
         } catch (RuntimeException e) {

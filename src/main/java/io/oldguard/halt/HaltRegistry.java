@@ -45,6 +45,10 @@ public final class HaltRegistry {
     private final MeterRegistry metrics;
     private final String sidecarId;
     private final ReentrantLock persisting = new ReentrantLock();
+    // Held across each change and the listener's hearing of it, and by the fleet's exchange while it applies what
+    // other sidecars decided (whileDeciding): a decision made here can then never be undone by an older one from
+    // the fleet arriving between the change and its being stamped for the fleet.
+    private final ReentrantLock deciding = new ReentrantLock();
     // Told of every halt and release decided here (fleet mode shares them); never of those the fleet applied.
     private volatile HaltListener listener = (agent, halt) -> { };
 
@@ -107,16 +111,21 @@ public final class HaltRegistry {
 
     /** Halts the agent unless it already is; returns the halt in force. */
     public Halt halt(Halt decided) {
-        Halt halt = decided.decidedBy(sidecarId);
-        Halt existing = halts.putIfAbsent(halt.agent(), halt);
-        if (existing != null) {
-            return existing;
+        deciding.lock();
+        try {
+            Halt halt = decided.decidedBy(sidecarId);
+            Halt existing = halts.putIfAbsent(halt.agent(), halt);
+            if (existing != null) {
+                return existing;
+            }
+            persist();
+            Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
+                    .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+            listener.changed(halt.agent(), halt);
+            return halt;
+        } finally {
+            deciding.unlock();
         }
-        persist();
-        Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
-                .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
-        listener.changed(halt.agent(), halt);
-        return halt;
     }
 
     /**
@@ -124,26 +133,49 @@ public final class HaltRegistry {
      * itself (a cool-off), and is never lost to one that has just expired.
      */
     public Halt haltByOperator(Halt decided) {
-        Halt halt = decided.decidedBy(sidecarId);
-        Halt inForce = halts.compute(halt.agent(), (agent, old) -> old == null || old.until() != null ? halt : old);
-        persist();
-        if (inForce == halt) {
-            Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
-                    .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
-            listener.changed(halt.agent(), halt);
+        deciding.lock();
+        try {
+            Halt halt = decided.decidedBy(sidecarId);
+            Halt inForce = halts.compute(halt.agent(), (agent, old) -> old == null || old.until() != null ? halt : old);
+            persist();
+            if (inForce == halt) {
+                Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
+                        .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+                listener.changed(halt.agent(), halt);
+            }
+            return inForce;
+        } finally {
+            deciding.unlock();
         }
-        return inForce;
     }
 
     public Optional<Halt> release(String agent, String by) {
-        Halt removed = halts.remove(agent);
-        if (removed != null) {
-            persist();
-            LOG.warn("agent {} released by {}", agent, by, kv("event", Events.AGENT_RELEASED), kv("agent", agent),
-                    kv("releasedBy", by), kv("haltedSince", removed.since().toString()));
-            listener.changed(agent, null);
+        deciding.lock();
+        try {
+            Halt removed = halts.remove(agent);
+            if (removed != null) {
+                persist();
+                LOG.warn("agent {} released by {}", agent, by, kv("event", Events.AGENT_RELEASED), kv("agent", agent),
+                        kv("releasedBy", by), kv("haltedSince", removed.since().toString()));
+                listener.changed(agent, null);
+            }
+            return Optional.ofNullable(removed);
+        } finally {
+            deciding.unlock();
         }
-        return Optional.ofNullable(removed);
+    }
+
+    /**
+     * Runs the fleet's application of other sidecars' decisions with no decision of this sidecar half made: a
+     * change here and its stamping for the fleet happen together, before or after, never around it.
+     */
+    void whileDeciding(Runnable apply) {
+        deciding.lock();
+        try {
+            apply.run();
+        } finally {
+            deciding.unlock();
+        }
     }
 
     /** Fleet mode: hear of every halt and release decided here, to share them. */
@@ -153,24 +185,34 @@ public final class HaltRegistry {
 
     /** Another sidecar of the fleet halted the agent: it is refused here too, and stays so across a restart. */
     public void applyFromFleet(Halt halt) {
-        Halt previous = halts.put(halt.agent(), halt);
-        if (halt.equals(previous)) {
-            return;
+        deciding.lock();
+        try {
+            Halt previous = halts.put(halt.agent(), halt);
+            if (halt.equals(previous)) {
+                return;
+            }
+            persist();
+            LOG.warn("agent {} halted by sidecar {}: {}", halt.agent(), halt.sidecar(), halt.detail(),
+                    kv("event", Events.FLEET_HALT_APPLIED), kv("agent", halt.agent()), kv("reason", halt.reason()),
+                    kv("sidecar", halt.sidecar()));
+        } finally {
+            deciding.unlock();
         }
-        persist();
-        LOG.warn("agent {} halted by sidecar {}: {}", halt.agent(), halt.sidecar(), halt.detail(),
-                kv("event", Events.FLEET_HALT_APPLIED), kv("agent", halt.agent()), kv("reason", halt.reason()),
-                kv("sidecar", halt.sidecar()));
     }
 
     /** Another sidecar of the fleet released the agent. */
     public void releaseFromFleet(String agent, String sidecar) {
-        Halt removed = halts.remove(agent);
-        if (removed != null) {
-            persist();
-            LOG.warn("agent {} released by sidecar {}", agent, sidecar, kv("event", Events.AGENT_RELEASED),
-                    kv("agent", agent), kv("releasedBy", "fleet"), kv("sidecar", sidecar),
-                    kv("haltedSince", removed.since().toString()));
+        deciding.lock();
+        try {
+            Halt removed = halts.remove(agent);
+            if (removed != null) {
+                persist();
+                LOG.warn("agent {} released by sidecar {}", agent, sidecar, kv("event", Events.AGENT_RELEASED),
+                        kv("agent", agent), kv("releasedBy", "fleet"), kv("sidecar", sidecar),
+                        kv("haltedSince", removed.since().toString()));
+            }
+        } finally {
+            deciding.unlock();
         }
     }
 
