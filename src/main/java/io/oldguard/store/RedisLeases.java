@@ -2,6 +2,7 @@ package io.oldguard.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,9 @@ final class RedisLeases implements Leases {
     private final String backend;
     private final int cap;
     private final String sidecarId;
+    // Lease ids are this process's: two sidecars given the same cluster.id by mistake (or one restarted under the
+    // same pod name while its old leases run out) must not take each other's slots as their own.
+    private final String instance = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong ids = new AtomicLong();
     private final AtomicInteger held = new AtomicInteger();
 
@@ -52,7 +56,7 @@ final class RedisLeases implements Leases {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
         long backoffMillis = 2;
         while (true) {
-            String id = sidecarId + ':' + ids.incrementAndGet();
+            String id = sidecarId + ':' + instance + ':' + ids.incrementAndGet();
             long ttl = Math.max(1000, Duration.between(Instant.now(), expiresAt).toMillis());
             Long taken;
             try {

@@ -160,10 +160,19 @@ public final class RedisState implements SharedState {
         }
     }
 
-    /** The live connections, or null while the store must be left alone (down and not yet due for a retry). */
+    /**
+     * The live connections, or null while the store must be left alone: down, and not yet due for a retry or
+     * another call is making it. For an operation whose outcome is recorded (through {@link StoreHealth}).
+     */
     Connections usable() {
         Connections c = connections;
         return c != null && health.usable() ? c : null;
+    }
+
+    /** The live connections while the store is up, else null: for what is sent without waiting for an answer. */
+    Connections upNow() {
+        Connections c = connections;
+        return c != null && !health.down() ? c : null;
     }
 
     StoreHealth health() {
@@ -200,7 +209,7 @@ public final class RedisState implements SharedState {
      * If it is lost, what it would have undone runs out by itself; nothing is sent while the store is away.
      */
     void evalLater(String script, String[] keys, String... args) {
-        Connections c = usable();
+        Connections c = upNow();
         if (c != null) {
             c.text().async().eval(script, ScriptOutputType.INTEGER, keys, args);
         }

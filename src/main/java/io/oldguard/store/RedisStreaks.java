@@ -44,7 +44,7 @@ final class RedisStreaks implements Streaks {
     @Override
     public void success(String agent) {
         state.fallback().streaks().success(agent);
-        RedisState.Connections c = state.usable();
+        RedisState.Connections c = state.upNow();
         if (c != null) {
             // Not awaited: a success must not wait on Redis; if this is lost, the streak's window still ends it.
             c.text().async().unlink(key(agent));

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ final class StoreHealth {
     private final MeterRegistry metrics;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private volatile boolean down;
-    private volatile long retryAt;
+    private final AtomicLong retryAt = new AtomicLong();
     private volatile String lastError = "";
 
     StoreHealth(Duration retryAfter, MeterRegistry metrics) {
@@ -40,9 +41,18 @@ final class StoreHealth {
                 .description("1 while the shared store (Redis) is away and the fallback is in force").register(metrics);
     }
 
-    /** Whether an operation may go to Redis now: it is up, or it is time to try it again. */
+    /**
+     * Whether an operation may go to Redis now: it is up, or it is time to try it again and this caller is the one
+     * that tries. One try per interval however many calls arrive at that moment, so that a frozen Redis costs one
+     * timeout per interval, not one for every call in flight when the interval ends.
+     */
     boolean usable() {
-        return !down || System.nanoTime() - retryAt >= 0;
+        if (!down) {
+            return true;
+        }
+        long due = retryAt.get();
+        long now = System.nanoTime();
+        return now - due >= 0 && retryAt.compareAndSet(due, now + retryAfterNanos);
     }
 
     boolean down() {
@@ -102,7 +112,7 @@ final class StoreHealth {
     void failed(String op, Throwable e) {
         Counter.builder(MetricNames.STORE_ERRORS).description("Shared store operations that failed or timed out, by op")
                 .tag(MetricNames.TAG_OP, op).register(metrics).increment();
-        retryAt = System.nanoTime() + retryAfterNanos;
+        retryAt.set(System.nanoTime() + retryAfterNanos);
         lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         if (!down) {
             down = true;

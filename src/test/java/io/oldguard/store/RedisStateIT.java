@@ -87,6 +87,18 @@ class RedisStateIT {
     }
 
     @Test
+    void twoSidecarsGivenTheSameIdByMistakeStillCountAsTwoSlots() throws Exception {
+        Leases first = sidecar("same", SHARED_REDIS, "local").leases("inventory", 2);
+        Leases second = sidecar("same", SHARED_REDIS, "local").leases("inventory", 2);
+        Leases other = sidecar("other", SHARED_REDIS, "local").leases("inventory", 2);
+        Instant expires = Instant.now().plusSeconds(30);
+
+        assertThat(first.acquire(Duration.ZERO, expires)).isNotNull();
+        assertThat(second.acquire(Duration.ZERO, expires)).isNotNull();
+        assertThat(other.acquire(Duration.ofMillis(50), expires)).as("a third slot of two").isNull();
+    }
+
+    @Test
     void theSlotsOfASidecarThatDiedComeBackWhenTheirLeasesRunOut() throws Exception {
         Leases dead = sidecar("dead", SHARED_REDIS, "local").leases("inventory", 2);
         Leases alive = sidecar("alive", SHARED_REDIS, "local").leases("inventory", 2);
@@ -206,6 +218,49 @@ class RedisStateIT {
     }
 
     @Test
+    void whenAFrozenRedisIsDueForAnotherTryOnlyOneCallMakesIt() throws Exception {
+        RedisProcess redis = own(RedisProcess.start());
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        RedisState state = sidecar("a", redis.url(), "local", metrics);
+        TokenBucket bucket = state.bucket("agent|bot", Rate.parse("100/min burst 8"));
+        assertThat(bucket.tryConsume(1).isConsumed()).isTrue();
+
+        redis.pause();
+        // The first call after the freeze waits out the timeout and marks the store down (calls in flight at that
+        // moment cannot know better). Then twenty calls at once, again and again for three retry intervals (500 ms):
+        // at each moment a try is due, one of them waits out the timeout and the others use the fallback at once.
+        bucket.tryConsume(1);
+        long end = System.nanoTime() + Duration.ofMillis(1600).toNanos();
+        int rounds = 0;
+        while (System.nanoTime() < end) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        go.await();
+                        bucket.tryConsume(1);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            go.countDown();
+            for (Thread call : calls) {
+                call.join();
+            }
+            rounds++;
+            Thread.sleep(20);
+        }
+        redis.resume();
+
+        double tries = metrics.find(io.oldguard.metrics.MetricNames.STORE_ERRORS).tag(io.oldguard.metrics.MetricNames.TAG_OP, "bucket")
+                .counter().count();
+        System.out.printf("%d rounds of 20 calls over 1.6 s with Redis frozen: %.0f of them waited on it%n", rounds, tries);
+        assertThat(tries).as("calls that waited out a timeout: the first, then one per due retry").isBetween(1.0, 6.0);
+    }
+
+    @Test
     void refuseModeRefusesWhileRedisIsGoneAndRecoversWhenItReturns() throws Exception {
         RedisProcess redis = own(RedisProcess.start());
         RedisState state = sidecar("a", redis.url(), "refuse");
@@ -229,9 +284,13 @@ class RedisStateIT {
     }
 
     private RedisState sidecar(String id, String url, String fallback) {
+        return sidecar(id, url, fallback, new SimpleMeterRegistry());
+    }
+
+    private RedisState sidecar(String id, String url, String fallback, SimpleMeterRegistry metrics) {
         ClusterConfig config = new ClusterConfig(url, null, null, id, prefix, Duration.ofMillis(200),
                 Duration.ofMillis(500), Duration.ofMillis(100), fallback, 0.25);
-        return own(RedisState.connect(config, null, id, TimeMeter.SYSTEM_NANOTIME, Clock.systemUTC(), new SimpleMeterRegistry()));
+        return own(RedisState.connect(config, null, id, TimeMeter.SYSTEM_NANOTIME, Clock.systemUTC(), metrics));
     }
 
     private <T extends AutoCloseable> T own(T resource) {
