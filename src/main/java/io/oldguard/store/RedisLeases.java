@@ -62,6 +62,12 @@ final class RedisLeases implements Leases {
             try {
                 taken = state.eval("lease", ACQUIRE, new String[] {redisKey}, Integer.toString(cap), Long.toString(ttl), id);
             } catch (RuntimeException e) {
+                // The script may have run and its answer been lost (a timeout, or the call cancelled meanwhile):
+                // whatever it took is given back rather than left to run out.
+                state.evalLater(RELEASE, new String[] {redisKey}, id);
+                if (StoreHealth.interrupted(e)) {
+                    throw new InterruptedException("cancelled while taking a fleet slot");
+                }
                 if (state.refuseWhenAway()) {
                     throw state.unavailable();
                 }

@@ -65,7 +65,7 @@ public final class RedisState implements SharedState {
     private final MeterRegistry metrics;
     private final ScheduledExecutorService probe;
     private final Map<String, RedisTokenBucket> buckets = new ConcurrentHashMap<>();
-    private final Map<String, Long> configurationVersions = new ConcurrentHashMap<>();
+    private final Map<String, Versioned> configurationVersions = new ConcurrentHashMap<>();
     private final AtomicLong lastVersion = new AtomicLong();
     private final Map<String, RedisLeases> leases = new ConcurrentHashMap<>();
     private final RedisStreaks streaks;
@@ -206,23 +206,34 @@ public final class RedisState implements SharedState {
 
     /**
      * Sends a script without waiting for its answer: for what the call need not wait on (giving a lease back).
-     * If it is lost, what it would have undone runs out by itself; nothing is sent while the store is away.
+     * It is sent even while the store is marked down (one slow answer marks it down while the connection is fine;
+     * a lease not given back would hold its fleet slot until it runs out); Lettuce refuses it at once while
+     * disconnected. If it is lost, what it would have undone runs out by itself.
      */
     void evalLater(String script, String[] keys, String... args) {
-        Connections c = upNow();
+        Connections c = connections;
         if (c != null) {
             c.text().async().eval(script, ScriptOutputType.INTEGER, keys, args);
         }
     }
 
     /**
-     * The configuration version a sidecar writes with a bucket's rate: the time it first saw that rate for that key.
-     * Bucket4j replaces the stored configuration only for a higher version, so a sidecar that has not yet reloaded
-     * an edit (an older version) never puts back the rate another sidecar has already changed.
+     * The configuration version a sidecar writes with a bucket's rate: the time it saw that key's rate change to
+     * this one. Bucket4j replaces the stored configuration only for a higher version, so a sidecar that has not yet
+     * reloaded an edit (an older version) never puts back the rate another sidecar has already changed, and an
+     * edit back to a rate used before is a new change (a newer version), not the old one's version again.
      */
     private long versionOf(String key, Rate rate) {
-        return configurationVersions.computeIfAbsent(key + '|' + rate + '|' + rate.period(),
-                k -> lastVersion.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis())));
+        Versioned seen = configurationVersions.get(key);
+        if (seen != null && seen.rate().equals(rate)) {
+            return seen.version();
+        }
+        return configurationVersions.compute(key, (k, old) -> old != null && old.rate().equals(rate) ? old
+                : new Versioned(rate, lastVersion.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()))))
+                .version();
+    }
+
+    private record Versioned(Rate rate, long version) {
     }
 
     @Override

@@ -88,6 +88,10 @@ final class RedisTokenBucket implements TokenBucket {
             try {
                 return state.health().call(op, () -> remote.apply(proxy(connections)));
             } catch (RuntimeException e) {
+                if (StoreHealth.interrupted(e)) {
+                    // The call was cancelled: nothing to answer, and the store is not at fault.
+                    throw e;
+                }
                 // Marked down by the health check; this call and the next ones use the fallback.
             }
         }

@@ -2,6 +2,7 @@ package io.oldguard.store;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.lettuce.core.RedisCommandInterruptedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,9 +74,28 @@ final class StoreHealth {
             return result;
         } catch (RuntimeException e) {
             sample.stop(timer(op));
-            failed(op, e);
+            if (!interrupted(e)) {
+                failed(op, e);
+            }
             throw e;
         }
+    }
+
+    /**
+     * Whether an operation failed because its call was cancelled (the client went away and its thread was
+     * interrupted) rather than because of Redis: that says nothing about the store and must not send every call
+     * of this sidecar to the fallback.
+     */
+    static boolean interrupted(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof RedisCommandInterruptedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

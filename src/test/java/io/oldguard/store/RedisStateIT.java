@@ -261,6 +261,72 @@ class RedisStateIT {
     }
 
     @Test
+    void aCallCancelledWhileItWaitsOnRedisDoesNotSendTheSidecarToTheFallback() throws Exception {
+        RedisProcess redis = own(RedisProcess.start());
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        RedisState state = sidecar("a", redis.url(), "local", metrics);
+        Leases leases = state.leases("inventory", 1);
+        Instant expires = Instant.now().plusSeconds(30);
+        assertThat(leases.acquire(Duration.ZERO, expires)).isNotNull();
+
+        // A second call polls for the one slot; Redis is frozen so that its next try waits on it, and the call is
+        // cancelled (its client went away) in the middle of that wait, before the 200 ms timeout.
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread waiting = Thread.ofVirtual().start(() -> {
+            try {
+                leases.acquire(Duration.ofSeconds(5), expires);
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+        Thread.sleep(100);
+        redis.pause();
+        Thread.sleep(60);
+        waiting.interrupt();
+        waiting.join(2000);
+        redis.resume();
+
+        double failures = metrics.find(io.oldguard.metrics.MetricNames.STORE_ERRORS).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        assertThat(ended.get()).as("the cancelled call").isInstanceOf(InterruptedException.class);
+        assertThat(failures).as("store failures counted for a cancelled call").isZero();
+        assertThat(state.status()).containsEntry("state", "up");
+    }
+
+    @Test
+    void aLeaseIsGivenBackEvenWhileTheStoreIsMarkedDownByOneSlowAnswer() throws Exception {
+        RedisProcess redis = own(RedisProcess.start());
+        RedisState state = sidecar("a", redis.url(), "local");
+        Leases leases = state.leases("inventory", 1);
+        Leases.Lease held = leases.acquire(Duration.ZERO, Instant.now().plusSeconds(30));
+        assertThat(held).isNotNull();
+
+        redis.pause();
+        state.bucket("agent|bot", Rate.parse("100/min burst 8")).tryConsume(1);
+        redis.resume();
+        assertThat(state.status()).as("one answer past the timeout").containsEntry("state", "unreachable");
+
+        held.close();
+        Leases other = sidecar("b", redis.url(), "local").leases("inventory", 1);
+        assertThat(other.acquire(Duration.ofSeconds(1), Instant.now().plusSeconds(30)))
+                .as("the slot, free again long before the lease would run out (30 s)").isNotNull();
+    }
+
+    @Test
+    void anEditBackToARateUsedBeforeAppliesAgain() throws Exception {
+        RedisState state = sidecar("a", SHARED_REDIS, "local");
+        Rate tight = Rate.parse("10/min burst 2");
+        Rate loose = Rate.parse("6000/min burst 100");
+        assertThat(state.bucket("agent|bot", tight).tryConsume(2).isConsumed()).isTrue();
+        // Loosened by an edit (the bucket keeps its tokens: none), then the edit taken back.
+        state.bucket("agent|bot", loose).tryConsume(1);
+        TokenBucket back = state.bucket("agent|bot", tight);
+        // At the loose rate 30 tokens would come back meanwhile; at the tight one the bucket never holds 3.
+        Thread.sleep(300);
+        assertThat(back.tryConsume(3).isConsumed()).as("3 tokens from a burst of 2").isFalse();
+    }
+
+    @Test
     void refuseModeRefusesWhileRedisIsGoneAndRecoversWhenItReturns() throws Exception {
         RedisProcess redis = own(RedisProcess.start());
         RedisState state = sidecar("a", redis.url(), "refuse");
