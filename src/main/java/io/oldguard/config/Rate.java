@@ -40,6 +40,15 @@ public record Rate(long amount, Duration period, long burst) {
         return new Rate(amount, period, burst);
     }
 
+    /**
+     * A share of this rate, for one sidecar on its own while fleet mode's store is away. Rounded down so the
+     * fleet can only under-shoot: 50/s burst 10 at 0.25 is 12.5/s burst 2 (refilled as 12,500 per 1,000 s).
+     */
+    public Rate share(double share) {
+        long scaled = (long) Math.floor(amount * share * 1000);
+        return new Rate(Math.max(1, scaled), period.multipliedBy(1000), Math.max(1, (long) Math.floor(burst * share)));
+    }
+
     /** Tokens per second, for headers and messages. */
     public double perSecond() {
         return amount * 1_000_000_000.0 / period.toNanos();

@@ -26,14 +26,4 @@ final class Buckets {
                         .initialTokens(0).build())
                 .build();
     }
-
-    /**
-     * A share of a fleet-wide rate, for one sidecar on its own while the store is away. Rounded down so the
-     * fleet can only under-shoot: 50/s burst 10 at 0.25 is 12.5/s burst 2 (refilled as 12,500 per 1,000 s).
-     */
-    static Rate share(Rate rate, double share) {
-        long scaled = (long) Math.floor(rate.amount() * share * 1000);
-        return new Rate(Math.max(1, scaled), rate.period().multipliedBy(1000),
-                Math.max(1, (long) Math.floor(rate.burst() * share)));
-    }
 }

@@ -49,7 +49,7 @@ public final class LocalState implements SharedState {
 
     @Override
     public TokenBucket bucket(String key, Rate rate) {
-        Rate applied = share >= 1.0 ? rate : Buckets.share(rate, share);
+        Rate applied = share >= 1.0 ? rate : rate.share(share);
         LocalTokenBucket found = buckets.get(key);
         if (found != null && found.rate().equals(applied)) {
             return found;

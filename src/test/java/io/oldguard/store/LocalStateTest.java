@@ -2,6 +2,7 @@ package io.oldguard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.bucket4j.ConsumptionProbe;
 import io.oldguard.config.Rate;
 import io.oldguard.testing.MutableClock;
 import java.time.Duration;
@@ -36,6 +37,24 @@ class LocalStateTest {
         assertThat(bucket.tryConsume(1).isConsumed()).isFalse();
         clock.advance(Duration.ofMillis(100));
         assertThat(bucket.tryConsume(1).isConsumed()).as("10/s: one token per 100 ms").isTrue();
+    }
+
+    @Test
+    void aCallCostingMoreThanTheFallbacksBurstPassesOnceItsCostIsSavedUpAtTheSharedRate() {
+        // 50/s burst 10 at a quarter: 12.5/s burst 2, and a reservation costs 5.
+        LocalState fallback = LocalState.fallback(clock, clock, "a", 0.25);
+        TokenBucket bucket = fallback.bucket("backend|inventory", Rate.parse("50/s burst 10"));
+
+        assertThat(bucket.tryConsume(5).isConsumed()).as("starts empty").isFalse();
+        clock.advance(Duration.ofMillis(400));
+        assertThat(bucket.tryConsume(5).isConsumed()).as("5 tokens saved up at 12.5/s").isTrue();
+        ConsumptionProbe next = bucket.tryConsume(5);
+        assertThat(next.isConsumed()).isFalse();
+        assertThat(Duration.ofNanos(next.getNanosToWaitForRefill())).as("the next one, at the shared rate")
+                .isEqualTo(Duration.ofMillis(400));
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(bucket.tryConsume(6).isConsumed()).as("after 10 s idle it holds 5, the largest charge so far, not more").isFalse();
+        assertThat(fallback.bucket("backend|inventory", Rate.parse("50/s burst 10"))).as("the same bucket").isSameAs(bucket);
     }
 
     @Test
