@@ -73,7 +73,8 @@ public final class FleetHalts implements AutoCloseable {
             Duration interval, MeterRegistry metrics) {
         FleetHalts fleet = new FleetHalts(registry, records, sidecarId, clock, interval, metrics);
         for (Halt halt : registry.all()) {
-            fleet.known.put(halt.agent(), new Known(new Decision(halt, halt.sidecar()), halt.since().toEpochMilli()));
+            String by = halt.sidecar() == null ? sidecarId : halt.sidecar();
+            fleet.known.put(halt.agent(), new Known(new Decision(halt, by), halt.since().toEpochMilli()));
             fleet.pending.add(halt.agent());
         }
         registry.listen(fleet::decided);
@@ -128,7 +129,7 @@ public final class FleetHalts implements AutoCloseable {
             }
             for (String agent : Set.copyOf(pending)) {
                 Known k = known.get(agent);
-                records.put(agent, JSON.writeValueAsString(k.decision()), k.stamp());
+                records.put(agent, JSON.writeValueAsString(k.decision()), k.stamp(), java.util.Objects.toString(k.decision().by(), ""));
                 synchronized (this) {
                     if (known.get(agent) == k) {
                         pending.remove(agent);
@@ -146,7 +147,9 @@ public final class FleetHalts implements AutoCloseable {
 
     private synchronized void apply(String agent, SharedRecords.Stamped stamped) {
         Known mine = known.get(agent);
-        if (mine != null && mine.stamp() >= stamped.stamp()) {
+        // The latest decision wins; between two with the same stamp (decided apart within one millisecond), the one
+        // of the sidecar whose id sorts last, here as in the store, so every sidecar settles on the same.
+        if (mine != null && !stamped.winsOver(mine.stamp(), mine.decision().by())) {
             return;
         }
         Decision decision;

@@ -9,36 +9,46 @@ import java.util.UUID;
 /** {@link SharedRecords} in two Redis hashes (values and stamps), written by a compare-the-stamp script. */
 final class RedisRecords implements SharedRecords {
 
-    // KEYS: values hash, stamps hash; ARGV: field, value, stamp. A tie writes again (a re-publish of the same).
+    // KEYS: values, stamps and writers hashes; ARGV: field, value, stamp, writer. A tie in stamps goes to the writer
+    // whose id sorts last; the same writer may write the same stamp again (a re-publish of the same).
     private static final String PUT = """
             local current = redis.call('HGET', KEYS[2], ARGV[1])
-            if current and tonumber(current) > tonumber(ARGV[3]) then
-              return 0
+            if current then
+              local stamp = tonumber(current)
+              local writer = redis.call('HGET', KEYS[3], ARGV[1]) or ''
+              if stamp > tonumber(ARGV[3]) or (stamp == tonumber(ARGV[3]) and writer > ARGV[4]) then
+                return 0
+              end
             end
             redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+            redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
             return 1
             """;
-
-    // KEYS: values hash, stamps hash. Both in one script, so a write between two reads cannot pair a decision with
-    // another decision's stamp (which would make a sidecar take an old decision for the newest and keep it).
-    private static final String ALL = "return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])}";
+    // KEYS: values, stamps and writers hashes. All in one script, so a write between two reads cannot pair a
+    // decision with another decision's stamp (which would make a sidecar take an old decision for the newest and
+    // keep it).
+    private static final String ALL = "return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]),"
+            + " redis.call('HGETALL', KEYS[3])}";
 
     private final RedisState state;
     private final String values;
     private final String stamps;
+    private final String writers;
     private final String generation;
 
     RedisRecords(RedisState state, String key) {
         this.state = state;
         this.values = key;
         this.stamps = key + ":stamps";
+        this.writers = key + ":writers";
         this.generation = key + ":generation";
     }
 
     @Override
-    public boolean put(String key, String value, long stamp) {
-        Long written = state.eval("halts", PUT, new String[] {values, stamps}, key, value, Long.toString(stamp));
+    public boolean put(String key, String value, long stamp, String writer) {
+        Long written = state.eval("halts", PUT, new String[] {values, stamps, writers}, key, value, Long.toString(stamp),
+                writer);
         return written != null && written == 1;
     }
 
@@ -49,11 +59,12 @@ final class RedisRecords implements SharedRecords {
             throw state.unavailable();
         }
         return state.health().call("halts", () -> {
-            List<Object> both = c.text().sync().eval(ALL, ScriptOutputType.MULTI, values, stamps);
-            Map<String, String> v = pairs(both.get(0));
-            Map<String, String> s = pairs(both.get(1));
+            List<Object> read = c.text().sync().eval(ALL, ScriptOutputType.MULTI, values, stamps, writers);
+            Map<String, String> v = pairs(read.get(0));
+            Map<String, String> s = pairs(read.get(1));
+            Map<String, String> w = pairs(read.get(2));
             Map<String, Stamped> all = new HashMap<>();
-            v.forEach((k, value) -> all.put(k, new Stamped(value, Long.parseLong(s.getOrDefault(k, "0")))));
+            v.forEach((k, value) -> all.put(k, new Stamped(value, Long.parseLong(s.getOrDefault(k, "0")), w.getOrDefault(k, ""))));
             return all;
         });
     }

@@ -4,20 +4,29 @@ import java.util.Map;
 
 /**
  * A small map shared by the fleet where the latest write wins, by a stamp the writer gives (milliseconds since the
- * epoch). Used for halts: each sidecar writes the halts and releases it decides, and reads everyone else's.
+ * epoch), and between two writes with the same stamp, the one of the writer whose id sorts last: every sidecar
+ * then settles on the same value. Used for halts: each sidecar writes the halts and releases it decides, and reads
+ * everyone else's.
  */
 public interface SharedRecords {
 
-    /** A value and the stamp it was written with. */
-    record Stamped(String value, long stamp) {
+    /** A value, the stamp it was written with, and who wrote it. */
+    record Stamped(String value, long stamp, String writer) {
+
+        /** Whether this write wins over one stamped {@code stamp} by {@code writer}. */
+        public boolean winsOver(long otherStamp, String otherWriter) {
+            return stamp != otherStamp ? stamp > otherStamp
+                    : java.util.Objects.toString(writer, "").compareTo(java.util.Objects.toString(otherWriter, "")) > 0;
+        }
     }
 
     /**
-     * Writes the value unless the map already holds one with a later stamp.
+     * Writes the value unless the map already holds one that wins over it (a later stamp, or the same stamp by a
+     * writer whose id sorts after this one's). The same writer may write the same stamp again (a re-publish).
      *
-     * @return false if a later write was already there (the caller's value is out of date)
+     * @return false if a winning write was already there (the caller's value is out of date)
      */
-    boolean put(String key, String value, long stamp);
+    boolean put(String key, String value, long stamp, String writer);
 
     Map<String, Stamped> all();
 

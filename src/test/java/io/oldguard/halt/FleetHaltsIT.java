@@ -89,13 +89,38 @@ class FleetHaltsIT {
                 () -> late.current("bot").isPresent());
     }
 
+    @Test
+    void twoOpposedDecisionsStampedInTheSameMillisecondEndTheSameEverywhere() throws Exception {
+        // Both sidecars' clocks stand still: every decision gets the same time, as two made apart within one ms do.
+        Clock still = Clock.fixed(java.time.Instant.parse("2026-12-04T18:00:00Z"), java.time.ZoneOffset.UTC);
+        HaltRegistry a = sidecar("a", still);
+        HaltRegistry c = sidecar("c", still);
+        a.halt(new Halt("bot", Halt.ERROR_STREAK, "five faults in a row", still.instant(), still.instant().plusSeconds(3600),
+                "GetStock", "r1", null, "v1"));
+        Await.until(Duration.ofSeconds(2), "the cool-off halt at c", () -> c.current("bot").isPresent());
+
+        // a releases it while c, not yet told, makes it an operator's halt: both stamped alike.
+        a.release("bot", "operator");
+        c.haltByOperator(halt("bot"));
+
+        Await.until(Duration.ofSeconds(2), "the same decision at a and c",
+                () -> a.current("bot").isPresent() == c.current("bot").isPresent());
+        Thread.sleep(300);
+        assertThat(a.current("bot").isPresent()).as("still the same after a few more exchanges")
+                .isEqualTo(c.current("bot").isPresent());
+    }
+
     private HaltRegistry sidecar(String id) {
+        return sidecar(id, Clock.systemUTC());
+    }
+
+    private HaltRegistry sidecar(String id, Clock clock) {
         ClusterConfig config = new ClusterConfig(redis.url(), null, null, id, "og", Duration.ofMillis(200),
                 Duration.ofMillis(300), Duration.ofMillis(100), "local", 0.25);
         RedisState state = own(RedisState.connect(config, null, id, TimeMeter.SYSTEM_NANOTIME, Clock.systemUTC(),
                 new SimpleMeterRegistry()));
-        HaltRegistry registry = HaltRegistry.open(dir.resolve(id + "/halts.json"), Clock.systemUTC(), new SimpleMeterRegistry(), id);
-        own(FleetHalts.start(registry, state.halts().orElseThrow(), id, Clock.systemUTC(), config.sync(), new SimpleMeterRegistry()));
+        HaltRegistry registry = HaltRegistry.open(dir.resolve(id + "/halts.json"), clock, new SimpleMeterRegistry(), id);
+        own(FleetHalts.start(registry, state.halts().orElseThrow(), id, clock, config.sync(), new SimpleMeterRegistry()));
         return registry;
     }
 

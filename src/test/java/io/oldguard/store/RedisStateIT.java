@@ -176,7 +176,7 @@ class RedisStateIT {
         SharedRecords reader = sidecar("b", SHARED_REDIS, "local").halts().orElseThrow();
         Thread writes = Thread.ofPlatform().start(() -> {
             for (int i = 1; i <= 3000; i++) {
-                writer.put("bot", "decision " + i, i);
+                writer.put("bot", "decision " + i, i, "a");
             }
         });
         int reads = 0;
