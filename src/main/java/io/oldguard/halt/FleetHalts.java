@@ -14,6 +14,7 @@ import io.oldguard.store.SharedRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -129,7 +130,7 @@ public final class FleetHalts implements AutoCloseable {
             }
             for (String agent : Set.copyOf(pending)) {
                 Known k = known.get(agent);
-                records.put(agent, JSON.writeValueAsString(k.decision()), k.stamp(), java.util.Objects.toString(k.decision().by(), ""));
+                records.put(agent, JSON.writeValueAsString(k.decision()), k.stamp(), Objects.toString(k.decision().by(), ""));
                 synchronized (this) {
                     if (known.get(agent) == k) {
                         pending.remove(agent);

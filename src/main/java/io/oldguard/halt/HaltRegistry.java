@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,21 +112,17 @@ public final class HaltRegistry {
 
     /** Halts the agent unless it already is; returns the halt in force. */
     public Halt halt(Halt decided) {
-        deciding.lock();
-        try {
+        return decide(() -> {
             Halt halt = decided.decidedBy(sidecarId);
             Halt existing = halts.putIfAbsent(halt.agent(), halt);
             if (existing != null) {
                 return existing;
             }
             persist();
-            Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
-                    .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+            counted(halt);
             listener.changed(halt.agent(), halt);
             return halt;
-        } finally {
-            deciding.unlock();
-        }
+        });
     }
 
     /**
@@ -133,25 +130,20 @@ public final class HaltRegistry {
      * itself (a cool-off), and is never lost to one that has just expired.
      */
     public Halt haltByOperator(Halt decided) {
-        deciding.lock();
-        try {
+        return decide(() -> {
             Halt halt = decided.decidedBy(sidecarId);
             Halt inForce = halts.compute(halt.agent(), (agent, old) -> old == null || old.until() != null ? halt : old);
             persist();
             if (inForce == halt) {
-                Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
-                        .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
+                counted(halt);
                 listener.changed(halt.agent(), halt);
             }
             return inForce;
-        } finally {
-            deciding.unlock();
-        }
+        });
     }
 
     public Optional<Halt> release(String agent, String by) {
-        deciding.lock();
-        try {
+        return decide(() -> {
             Halt removed = halts.remove(agent);
             if (removed != null) {
                 persist();
@@ -160,9 +152,7 @@ public final class HaltRegistry {
                 listener.changed(agent, null);
             }
             return Optional.ofNullable(removed);
-        } finally {
-            deciding.unlock();
-        }
+        });
     }
 
     /**
@@ -170,12 +160,25 @@ public final class HaltRegistry {
      * change here and its stamping for the fleet happen together, before or after, never around it.
      */
     void whileDeciding(Runnable apply) {
+        decide(() -> {
+            apply.run();
+            return null;
+        });
+    }
+
+    /** One change, with the listener's hearing of it, under the lock the fleet's exchange also takes. */
+    private <T> T decide(Supplier<T> change) {
         deciding.lock();
         try {
-            apply.run();
+            return change.get();
         } finally {
             deciding.unlock();
         }
+    }
+
+    private void counted(Halt halt) {
+        Counter.builder(MetricNames.HALTS).description("Agents halted, by reason")
+                .tag(MetricNames.TAG_REASON, halt.reason()).register(metrics).increment();
     }
 
     /** Fleet mode: hear of every halt and release decided here, to share them. */
@@ -185,25 +188,21 @@ public final class HaltRegistry {
 
     /** Another sidecar of the fleet halted the agent: it is refused here too, and stays so across a restart. */
     public void applyFromFleet(Halt halt) {
-        deciding.lock();
-        try {
+        decide(() -> {
             Halt previous = halts.put(halt.agent(), halt);
-            if (halt.equals(previous)) {
-                return;
+            if (!halt.equals(previous)) {
+                persist();
+                LOG.warn("agent {} halted by sidecar {}: {}", halt.agent(), halt.sidecar(), halt.detail(),
+                        kv("event", Events.FLEET_HALT_APPLIED), kv("agent", halt.agent()), kv("reason", halt.reason()),
+                        kv("sidecar", halt.sidecar()));
             }
-            persist();
-            LOG.warn("agent {} halted by sidecar {}: {}", halt.agent(), halt.sidecar(), halt.detail(),
-                    kv("event", Events.FLEET_HALT_APPLIED), kv("agent", halt.agent()), kv("reason", halt.reason()),
-                    kv("sidecar", halt.sidecar()));
-        } finally {
-            deciding.unlock();
-        }
+            return null;
+        });
     }
 
     /** Another sidecar of the fleet released the agent. */
     public void releaseFromFleet(String agent, String sidecar) {
-        deciding.lock();
-        try {
+        decide(() -> {
             Halt removed = halts.remove(agent);
             if (removed != null) {
                 persist();
@@ -211,9 +210,8 @@ public final class HaltRegistry {
                         kv("agent", agent), kv("releasedBy", "fleet"), kv("sidecar", sidecar),
                         kv("haltedSince", removed.since().toString()));
             }
-        } finally {
-            deciding.unlock();
-        }
+            return null;
+        });
     }
 
     /** In agent order, without lifting expired ones (listing must not write). */

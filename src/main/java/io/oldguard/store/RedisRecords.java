@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** {@link SharedRecords} in two Redis hashes (values and stamps), written by a compare-the-stamp script. */
+/** {@link SharedRecords} in three Redis hashes (values, stamps, writers), written by a compare-the-stamp script. */
 final class RedisRecords implements SharedRecords {
 
     // KEYS: values, stamps and writers hashes; ARGV: field, value, stamp, writer. A tie in stamps goes to the writer

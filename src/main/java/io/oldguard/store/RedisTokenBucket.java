@@ -54,13 +54,10 @@ final class RedisTokenBucket implements TokenBucket {
                 .exceptionallyCompose(failure -> away(local -> local.tryConsume(tokens)));
     }
 
-    /** What the bucket answers while the store is away: the local share of the same limit, or a refusal. */
+    /** {@link #awayNow} as a future: answered, or failed with the refusal. */
     private <T> CompletableFuture<T> away(Function<TokenBucket, T> local) {
         try {
-            if (state.refuseWhenAway()) {
-                throw state.unavailable();
-            }
-            return CompletableFuture.completedFuture(local.apply(state.fallback().bucket(key, rate)));
+            return CompletableFuture.completedFuture(awayNow(local));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -95,6 +92,11 @@ final class RedisTokenBucket implements TokenBucket {
                 // Marked down by the health check; this call and the next ones use the fallback.
             }
         }
+        return awayNow(local);
+    }
+
+    /** What the bucket answers while the store is away: the local share of the same limit, or a refusal. */
+    private <T> T awayNow(Function<TokenBucket, T> local) {
         if (state.refuseWhenAway()) {
             throw state.unavailable();
         }

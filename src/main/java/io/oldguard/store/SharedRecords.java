@@ -1,6 +1,7 @@
 package io.oldguard.store;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A small map shared by the fleet where the latest write wins, by a stamp the writer gives (milliseconds since the
@@ -16,7 +17,7 @@ public interface SharedRecords {
         /** Whether this write wins over one stamped {@code stamp} by {@code writer}. */
         public boolean winsOver(long otherStamp, String otherWriter) {
             return stamp != otherStamp ? stamp > otherStamp
-                    : java.util.Objects.toString(writer, "").compareTo(java.util.Objects.toString(otherWriter, "")) > 0;
+                    : Objects.toString(writer, "").compareTo(Objects.toString(otherWriter, "")) > 0;
         }
     }
 
