@@ -26,6 +26,11 @@ final class Bulkhead {
     /** How an attempt to enter ended: in, refused at once (too many already waiting), or waited in vain. */
     enum Entry { ENTERED, QUEUE_FULL, TIMED_OUT }
 
+    /** A slot if one is free now; never waits. */
+    boolean tryEnterNow() {
+        return slots.tryAcquire();
+    }
+
     Entry tryEnter(Duration maxWait) throws InterruptedException {
         if (slots.tryAcquire()) {
             return Entry.ENTERED;

@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.oldguard.audit.Events;
+import io.oldguard.call.AsyncBackend;
 import io.oldguard.call.Backend;
+import io.oldguard.call.CallControl;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Reachability;
 import io.oldguard.call.ToolCall;
@@ -26,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * bulkhead slot and the breaker permission are always given back, and so are the tokens of a call that had its
  * turn but was not sent. Nothing here ever retries.
  */
-public final class ProtectedBackend implements Backend {
+public final class ProtectedBackend implements AsyncBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProtectedBackend.class);
     // A lease outlives its call's deadline by this much, for the answer to come back; then it runs out by itself.
@@ -61,6 +64,8 @@ public final class ProtectedBackend implements Backend {
     private final Shaper shaper;
     private final Bulkhead bulkhead;
     private final Leases fleetSlots;
+    // The store answers from memory (no fleet mode): admission can be decided on an event loop.
+    private final boolean answersAtOnce;
     private final BackendBreaker breaker;
     private final Guard lastLook;
     private final Supplier<PolicySet> policies;
@@ -83,6 +88,7 @@ public final class ProtectedBackend implements Backend {
         this.shaper = new Shaper(limits, state, "backend|" + name, clock);
         this.bulkhead = new Bulkhead(maxInFlight, limits.maxQueue());
         this.fleetSlots = state.leases(name, maxInFlight);
+        this.answersAtOnce = state.local();
         this.breaker = new BackendBreaker(name, breaker, clock, metrics);
         this.lastLook = lastLook;
         this.policies = policies;
@@ -124,9 +130,7 @@ public final class ProtectedBackend implements Backend {
                         + " ms", shaper.retryAfter(call.agent(), cost)));
             }
             tokensHeld = cost;
-            fairTokens.computeIfAbsent(call.agent(), agent -> Counter.builder(MetricNames.BACKEND_FAIR_TOKENS)
-                    .description("Tokens the backend's shaper gave each agent")
-                    .tags(MetricNames.TAG_BACKEND, name, MetricNames.TAG_AGENT, agent).register(metrics)).increment(cost);
+            countTokens(call, cost);
             Bulkhead.Entry entry = bulkhead.tryEnter(until(waitUntil));
             if (entry != Bulkhead.Entry.ENTERED) {
                 return pastDeadline(call) ? timedOut(call) : refused(call, Refusals.backendBusy(name,
@@ -153,15 +157,7 @@ public final class ProtectedBackend implements Backend {
                 Instant start = clock.instant();
                 tokensHeld = 0;
                 CallResult result = inner.invoke(call);
-                if (call.deadlineFromClient() && result instanceof CallResult.Failure f && TIMEOUTS.contains(f.refusal().outcome())) {
-                    // The client chose a shorter deadline: its impatience must not open the breaker for everyone.
-                    return result;
-                }
-                breaker.record(result, Duration.between(start, clock.instant()));
-                permissionUsed = true;
-                if (result instanceof CallResult.Failure f && "backend_throttled".equals(f.refusal().outcome())) {
-                    breaker.holdFor(f.refusal().retryAfter());
-                }
+                permissionUsed = recordOutcome(call, result, start);
                 return result;
             } finally {
                 bulkhead.exit();
@@ -179,6 +175,94 @@ public final class ProtectedBackend implements Backend {
                 breaker.release();
             }
         }
+    }
+
+    /**
+     * Takes the call as far as it can go on the calling thread (its event loop) without waiting: when the breaker
+     * lets it through, its tokens are there with nobody queued, and a connection and (in fleet mode, never on this
+     * path) a fleet slot are free, it is sent from here and its outcome recorded when the answer comes. A call that
+     * would wait for any of them gives back what it took and goes the blocking way ({@link #invoke}) on a virtual
+     * thread, as does every call to a backend that cannot be called without blocking (a database).
+     */
+    @Override
+    public CompletableFuture<CallResult> start(ToolCall call, CallControl control) {
+        if (!(inner instanceof AsyncBackend async) || !answersAtOnce) {
+            return control.offload(() -> invoke(call));
+        }
+        Instant arrived = clock.instant();
+        if (!breaker.tryAcquire()) {
+            return CompletableFuture.completedFuture(refused(call, Refusals.circuitOpen(name, breaker.retryAfter())));
+        }
+        long cost = cost(call);
+        if (!shaper.passNow(cost)) {
+            breaker.release();
+            return control.offload(() -> invoke(call));
+        }
+        boolean entered = bulkhead.tryEnterNow();
+        Leases.Lease lease = entered ? fleetSlots.tryNow(call.deadline().plus(LEASE_MARGIN)) : null;
+        if (lease == null || lastLook.mayBlock(call)) {
+            // No connection free, or the agent has a halt on record whose check may touch the halts file.
+            giveBack(entered, lease, cost);
+            return control.offload(() -> invoke(call));
+        }
+        countTokens(call, cost);
+        queueWait(call.agent()).record(Duration.between(arrived, clock.instant()));
+        CallResult refusal = pastDeadline(call) ? timedOut(call)
+                : lastLook.check(call) instanceof Refusal r ? new CallResult.Failure(r) : null;
+        if (refusal != null) {
+            giveBack(true, lease, cost);
+            return CompletableFuture.completedFuture(refusal);
+        }
+        Instant start = clock.instant();
+        boolean[] permissionUsed = {false};
+        return async.start(call, control)
+                .thenApply(result -> {
+                    permissionUsed[0] = recordOutcome(call, result, start);
+                    return result;
+                })
+                .whenComplete((result, failure) -> {
+                    lease.close();
+                    bulkhead.exit();
+                    if (!permissionUsed[0]) {
+                        breaker.release();
+                    }
+                });
+    }
+
+    /** What a call that did not go gives back: its slot (if it had one), its tokens, the breaker's permission. */
+    private void giveBack(boolean entered, Leases.Lease lease, long cost) {
+        if (lease != null) {
+            lease.close();
+        }
+        if (entered) {
+            bulkhead.exit();
+        }
+        shaper.refund(cost);
+        breaker.release();
+    }
+
+    /**
+     * Tells the breaker how the call went, unless the client's own shorter deadline ended it; a throttling
+     * answer holds the breaker open for the service's {@code Retry-After}.
+     *
+     * @return whether the breaker's permission was used (else the caller releases it)
+     */
+    private boolean recordOutcome(ToolCall call, CallResult result, Instant start) {
+        if (call.deadlineFromClient() && result instanceof CallResult.Failure f && TIMEOUTS.contains(f.refusal().outcome())) {
+            // The client chose a shorter deadline: its impatience must not open the breaker for everyone.
+            return false;
+        }
+        breaker.record(result, Duration.between(start, clock.instant()));
+        if (result instanceof CallResult.Failure f && "backend_throttled".equals(f.refusal().outcome())) {
+            breaker.holdFor(f.refusal().retryAfter());
+        }
+        return true;
+    }
+
+    private void countTokens(ToolCall call, long cost) {
+        fairTokens.computeIfAbsent(call.agent(), agent -> Counter.builder(MetricNames.BACKEND_FAIR_TOKENS)
+                .description("Tokens the backend's shaper gave each agent")
+                .tags(MetricNames.TAG_BACKEND, name, MetricNames.TAG_AGENT, agent).register(metrics)).increment(cost);
     }
 
     /** Applies a reload's edited limits: the rate, {@code maxWait} and the queue bounds; the number of slots stays. */

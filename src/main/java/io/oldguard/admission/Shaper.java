@@ -168,6 +168,25 @@ final class Shaper {
         }
     }
 
+    /**
+     * Lets the call through if it can pass at once (nobody waits and the bucket has its tokens), taking its tokens;
+     * otherwise takes nothing and returns false, and the call is {@link #admit admitted} the waiting way. Only for a
+     * bucket in this process's memory: on an event loop.
+     */
+    boolean passNow(long cost) {
+        Rate current;
+        synchronized (this) {
+            current = rate;
+            if (current == null) {
+                return true;
+            }
+            if (!queue.isEmpty() || cost > current.burst()) {
+                return false;
+            }
+        }
+        return bucket(current).tryConsume(cost).isConsumed();
+    }
+
     /** How long until a call of {@code agent} would get its turn, for a refusal's Retry-After (at least 1 ms). */
     synchronized Duration retryAfter(String agent, long cost) {
         return rate == null ? Duration.ofMillis(1) : Duration.ofNanos(Math.max(estimate(agent, cost, rate), 1_000_000));

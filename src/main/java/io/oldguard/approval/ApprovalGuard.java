@@ -25,6 +25,13 @@ public final class ApprovalGuard implements Guard {
         this.book = book;
     }
 
+    /** Only a call a rule holds asks the book, which keeps its file and may call the webhook. */
+    @Override
+    public boolean mayBlock(ToolCall call) {
+        ToolPolicy policy = policies.get().tools().get(call.tool().name());
+        return policy != null && policy.approval() != null && policy.approval().requires(call.arguments());
+    }
+
     @Override
     public Verdict check(ToolCall call) {
         PolicySet set = policies.get();

@@ -10,12 +10,15 @@ import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.metrics.MetricNames;
+import io.oldguard.policy.PolicySet;
 import io.oldguard.policy.PolicyStore;
 import io.oldguard.store.StoreUnavailable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -23,8 +26,8 @@ import org.slf4j.MDC;
 /**
  * Takes a decoded {@link ToolCall} through the guard chain and, if every guard allows it and its agent has a place
  * left for one more call in flight, to its backend; then records the outcome in metrics and one audit line (for
- * an allowed call, only if {@code audit.allowed} asks for it; a refusal always has its line).
- * Blocking: runs on a virtual thread, never an event loop.
+ * an allowed call, only if {@code audit.allowed} asks for it; a refusal always has its line). {@link #handle} blocks
+ * (a worker thread); {@link #start} runs a call on its event loop as far as nothing on its way may wait.
  */
 public final class ToolCallHandler {
 
@@ -61,13 +64,25 @@ public final class ToolCallHandler {
     }
 
     /**
-     * Every log line of the call carries its request id through the MDC, guards' lines included. The whole call,
-     * guards, backend and audit line, runs under the policy set in force when it started.
+     * Blocking: on a worker thread. Every log line of the call carries its request id through the MDC, guards'
+     * lines included. The whole call, guards, backend and audit line, runs under the policy set in force when it
+     * started.
      *
      * @param transport how the call arrived ({@link CallRecorder#JSON}, {@link CallRecorder#MCP}, {@link CallRecorder#SOAP})
      */
     public CallResult handle(ToolCall call, String transport) {
         return policies.pinned(() -> handlePinned(withPinnedTool(call), transport));
+    }
+
+    /**
+     * Starts the call on its connection's event loop and returns at once. It stays there as long as no guard may
+     * block on it and its backend can be called without blocking (a SOAP service, with limits in this process):
+     * checked, sent and answered with no thread hand-off. From the first step that may wait (a queue, a file, a
+     * database, the fleet's store) it continues on a virtual thread, as {@link #handle} does. The future completes
+     * with the result, on the thread that ended the call.
+     */
+    public CompletableFuture<CallResult> start(ToolCall call, String transport, CallControl control) {
+        return policies.pinned(() -> startPinned(withPinnedTool(call), transport, control, policies.get()));
     }
 
     /**
@@ -84,59 +99,118 @@ public final class ToolCallHandler {
     private CallResult handlePinned(ToolCall call, String transport) {
         metrics.started();
         try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
-            Handled handled;
-            try {
-                handled = decideAndInvoke(call);
-            } catch (StoreUnavailable e) {
-                handled = new Handled(new CallResult.Failure(Refusals.sharedLimitsUnavailable(e.retryAfter())), "store",
-                        Duration.ZERO);
-            } catch (RuntimeException e) {
-                handled = unexpected(call, e);
+            Handled handled = refusedBeforeBackend(call);
+            if (handled == null) {
+                Instant start = clock.instant();
+                CallResult result;
+                try {
+                    result = backends.get(call.tool().backend()).invoke(call);
+                } catch (RuntimeException e) {
+                    result = failed(call, e).result();
+                }
+                handled = atBackend(call, result, start);
             }
-            audit(call, handled);
-            recorder.record(call, transport, outcomeOf(handled.result()), handled.decidedBy());
-            return handled.result();
+            return concluded(call, handled, transport);
         }
+    }
+
+    private CompletableFuture<CallResult> startPinned(ToolCall call, String transport, CallControl control, PolicySet set) {
+        if (chain.mayBlock(call)) {
+            return control.offload(() -> policies.pinnedTo(set, () -> handlePinned(call, transport)));
+        }
+        metrics.started();
+        Handled refused;
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
+            refused = refusedBeforeBackend(call);
+            if (refused != null) {
+                return CompletableFuture.completedFuture(concluded(call, refused, transport));
+            }
+        }
+        Instant start = clock.instant();
+        Backend backend = backends.get(call.tool().backend());
+        CompletableFuture<CallResult> answered;
+        try {
+            answered = backend instanceof AsyncBackend async ? async.start(call, control)
+                    : control.offload(() -> backend.invoke(call));
+        } catch (RuntimeException e) {
+            answered = CompletableFuture.failedFuture(e);
+        }
+        return answered
+                .exceptionally(e -> failed(call, e instanceof CompletionException && e.getCause() != null
+                        ? e.getCause() : e).result())
+                // A failure may complete an error streak, whose halt writes the halts file: told on a virtual thread.
+                .thenCompose(result -> result instanceof CallResult.Success
+                        ? CompletableFuture.completedFuture(finish(call, transport, set, result, start))
+                        : control.offload(() -> finish(call, transport, set, result, start)));
+    }
+
+    private CallResult finish(ToolCall call, String transport, PolicySet set, CallResult result, Instant start) {
+        return policies.pinnedTo(set, () -> {
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
+                return concluded(call, atBackend(call, result, start), transport);
+            }
+        });
+    }
+
+    /** The guards and the agent's in-flight cap: a refusal, or null when the call may go to its backend. */
+    private Handled refusedBeforeBackend(ToolCall call) {
+        try {
+            GuardChain.Decision decision = chain.check(call);
+            if (decision.verdict() instanceof Refusal refusal) {
+                return new Handled(new CallResult.Failure(refusal), decision.decidedBy(), Duration.ZERO);
+            }
+            if (inFlight.enter(call) instanceof Refusal refusal) {
+                return new Handled(new CallResult.Failure(refusal), "in-flight", Duration.ZERO);
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return failed(call, e);
+        }
+    }
+
+    /**
+     * Tells the guards how the call ended, then gives its in-flight place back: only once the guards have learnt
+     * the outcome, so a fault that completes a streak halts the agent before another of its calls can take it.
+     */
+    private Handled atBackend(ToolCall call, CallResult result, Instant start) {
+        try {
+            chain.completed(call, result);
+        } catch (RuntimeException e) {
+            return failed(call, e);
+        } finally {
+            inFlight.leave(call);
+        }
+        Duration atBackend = Duration.between(start, clock.instant());
+        metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result), atBackend);
+        return new Handled(result, "backend", atBackend);
+    }
+
+    /** The audit line and the capture; returns the result. */
+    private CallResult concluded(ToolCall call, Handled handled, String transport) {
+        audit(call, handled);
+        recorder.record(call, transport, outcomeOf(handled.result()), handled.decidedBy());
+        return handled.result();
+    }
+
+    private Handled failed(ToolCall call, Throwable e) {
+        if (e instanceof StoreUnavailable unavailable) {
+            return new Handled(new CallResult.Failure(Refusals.sharedLimitsUnavailable(unavailable.retryAfter())), "store",
+                    Duration.ZERO);
+        }
+        return unexpected(call, e);
     }
 
     /**
      * A failure no backend mapped. On a thread interrupted because its client left, it is that cancellation
      * surfacing from some library (a lease future, a lock): the call was cancelled, which is not an error.
      */
-    private static Handled unexpected(ToolCall call, RuntimeException e) {
+    private static Handled unexpected(ToolCall call, Throwable e) {
         if (Thread.currentThread().isInterrupted()) {
             LOG.debug("cancelled call ended with {}", e.toString());
             return new Handled(new CallResult.Failure(Refusals.cancelled()), "oldguard", Duration.ZERO);
         }
         LOG.error("unexpected failure", kv("event", Events.INTERNAL_ERROR), e);
         return new Handled(new CallResult.Failure(Refusals.internalError(call.requestId())), "oldguard", Duration.ZERO);
-    }
-
-    private Handled decideAndInvoke(ToolCall call) {
-        GuardChain.Decision decision = chain.check(call);
-        if (decision.verdict() instanceof Refusal refusal) {
-            return new Handled(new CallResult.Failure(refusal), decision.decidedBy(), Duration.ZERO);
-        }
-        if (inFlight.enter(call) instanceof Refusal refusal) {
-            return new Handled(new CallResult.Failure(refusal), "in-flight", Duration.ZERO);
-        }
-        try {
-            return invoke(call);
-        } finally {
-            // Only once the guards have learnt the outcome: a fault that completes a streak halts the agent before
-            // another of its calls can take this place.
-            inFlight.leave(call);
-        }
-    }
-
-    private Handled invoke(ToolCall call) {
-        Backend backend = backends.get(call.tool().backend());
-        Instant start = clock.instant();
-        CallResult result = backend.invoke(call);
-        chain.completed(call, result);
-        Duration atBackend = Duration.between(start, clock.instant());
-        metrics.backendLatency(call.tool().backend(), call.tool().name(), outcomeOf(result), atBackend);
-        return new Handled(result, "backend", atBackend);
     }
 
     private void audit(ToolCall call, Handled handled) {

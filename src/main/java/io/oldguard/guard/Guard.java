@@ -13,6 +13,15 @@ public interface Guard {
 
     Verdict check(ToolCall call);
 
+    /**
+     * Whether checking this call, or being told of its successful outcome, might wait (on a file, the network, or a
+     * lock held across either). A call no guard may block on is checked on its connection's event loop; any
+     * other on a virtual thread. An outcome that is a failure is always told on a virtual thread. When in doubt: true.
+     */
+    default boolean mayBlock(ToolCall call) {
+        return true;
+    }
+
     /** Told how every allowed call ended at its backend; for guards that learn from outcomes. */
     default void completed(ToolCall call, CallResult result) {
     }

@@ -36,6 +36,16 @@ public final class GuardChain {
         return new Decision(Verdict.ALLOW, "");
     }
 
+    /** Whether any guard might wait while it checks this call or learns of its success. */
+    public boolean mayBlock(ToolCall call) {
+        for (NamedGuard g : guards) {
+            if (g.guard().mayBlock(call)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Tells every guard how an allowed call ended at the backend. */
     public void completed(ToolCall call, CallResult result) {
         for (NamedGuard g : guards) {

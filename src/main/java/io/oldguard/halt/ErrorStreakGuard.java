@@ -45,6 +45,12 @@ public final class ErrorStreakGuard implements Guard {
         this.clock = clock;
     }
 
+    /** A success ends the streak: in this process's memory, or in the fleet's Redis. */
+    @Override
+    public boolean mayBlock(ToolCall call) {
+        return !streaks.local();
+    }
+
     @Override
     public Verdict check(ToolCall call) {
         return Verdict.ALLOW;

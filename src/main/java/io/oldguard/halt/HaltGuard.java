@@ -14,6 +14,16 @@ public final class HaltGuard implements Guard {
         this.registry = registry;
     }
 
+    /** Only an agent with a halt on record may need the halts file (a cool-off that has run out is lifted). */
+    @Override
+    public boolean mayBlock(ToolCall call) {
+        return mayBlock(call.agent());
+    }
+
+    public boolean mayBlock(String agent) {
+        return registry.holds(agent);
+    }
+
     @Override
     public Verdict check(ToolCall call) {
         return check(call.agent());

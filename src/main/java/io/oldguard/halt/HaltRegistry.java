@@ -93,6 +93,11 @@ public final class HaltRegistry {
         return registry;
     }
 
+    /** Whether the agent has a halt on record, in force or run out; never touches the file. */
+    public boolean holds(String agent) {
+        return halts.containsKey(agent);
+    }
+
     /** The agent's halt in force, lifting it first if its cool-off has passed. */
     public Optional<Halt> current(String agent) {
         Halt halt = halts.get(agent);

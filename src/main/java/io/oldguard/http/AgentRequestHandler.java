@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.oldguard.audit.Events;
+import io.oldguard.call.CallControl;
 import io.oldguard.call.CallRecorder;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Caller;
@@ -46,9 +47,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON tool API and the SOAP passthrough's plumbing: routes a request, identifies the caller, decodes a call into a {@link ToolCall} and hands
- * it to the {@link ToolCallHandler} on a virtual thread. On the event loop it only routes and copies bytes;
- * JSON parsing, the guards and the backend run off it. A client that disconnects cancels its call.
+ * The JSON tool API and the SOAP passthrough's plumbing: routes a request, identifies the caller, decodes a call
+ * into a {@link ToolCall} and hands it to the {@link ToolCallHandler}. A small call of an agent with no halt on
+ * record is decoded and started on this event loop ({@link ToolCallHandler#start}), and stays on it unless a step
+ * must wait; any other is decoded and handled on a virtual thread. A client that disconnects cancels its call.
  */
 final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -58,6 +60,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     /** A client may shorten, never lengthen, a call's deadline, e.g. {@code Oldguard-Timeout: 800ms}. */
     static final String TIMEOUT_HEADER = "Oldguard-Timeout";
     private static final String SOAP_ACTION = "SOAPAction";
+    /** A request body up to this size is decoded on the event loop: a few microseconds (BENCHMARKS.md). */
+    private static final int ON_LOOP_BODY_BYTES = 16 * 1024;
 
     /** What every connection's handler shares; built once per server. */
     record Shared(AgentDirectory agents, IdentityGuard identity,
@@ -122,7 +126,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             PolicySet policies = shared.policies().get();
             var visible = policies.toolsGrantedTo(agent);
             Object body = openAi ? ToolListing.openAi(policies, visible) : ToolListing.describe(policies, visible);
-            finishFromWorker(ctx, HttpResponses.json(HttpResponseStatus.OK, body, requestId), keepAlive);
+            finish(ctx, HttpResponses.json(HttpResponseStatus.OK, body, requestId), keepAlive);
         });
     }
 
@@ -136,53 +140,81 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         String agent = ((Caller.Agent) caller).id();
-        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        String asked = request.headers().get(TIMEOUT_HEADER);
-        byte[] body = ByteBufUtil.getBytes(request.content());
+        JsonCall json = new JsonCall(caller, agent, toolName, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                request.headers().get(TIMEOUT_HEADER), ByteBufUtil.getBytes(request.content()), received, requestId);
+        if (json.body().length <= ON_LOOP_BODY_BYTES && !shared.halts().mayBlock(agent)) {
+            // Small, and no halt on record that the halts file may have to lift: decoded and started right here.
+            CallControl control = new CallControl(ctx.channel().eventLoop(), shared.workers());
+            watchClose(ctx, control::cancel);
+            switch (decode(json)) {
+                case ToolCall call -> shared.calls().start(call, CallRecorder.JSON, control)
+                        .whenComplete((result, failure) -> finish(ctx, respond(call, result), keepAlive));
+                case Refusal refusal -> rejectFromWorker(ctx, refusal, requestId, keepAlive);
+                default -> throw new IllegalStateException();
+            }
+            return;
+        }
         submit(ctx, () -> {
-            // Then the halt, before the tool is looked up (off the event loop: the check may touch the halts file).
-            // A halted agent is answered 423 whatever else is wrong, so it learns nothing about tools, not even
-            // which names exist; a well-formed call still goes to the guards, which refuse it and count it as a call.
-            Refusal halted = shared.halts().check(agent) instanceof Refusal r ? r : null;
-            Tool tool = shared.policies().get().catalog().find(toolName).orElse(null);
-            if (tool == null) {
-                rejectFromWorker(ctx, unlessHalted(halted, Refusals.unknownTool(toolName,
-                        shared.policies().get().toolsGrantedTo(agent))), requestId, keepAlive);
+            Object decoded = decode(json);
+            if (decoded instanceof Refusal refusal) {
+                rejectFromWorker(ctx, refusal, requestId, keepAlive);
                 return;
             }
-            if (!isJson(contentType)) {
-                rejectFromWorker(ctx, unlessHalted(halted, Refusals.unsupportedMediaType(contentType)), requestId, keepAlive);
-                return;
-            }
-            Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
-            Duration chosen = toolTimeout;
-            if (asked != null) {
-                Duration shorter = clientTimeout(asked);
-                if (shorter == null) {
-                    rejectFromWorker(ctx, unlessHalted(halted, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration "
-                            + "such as 500ms or 2s (got \"" + asked + "\"); it can only shorten the tool's timeout of "
-                            + toolTimeout.toMillis() + " ms.")), requestId, keepAlive);
-                    return;
-                }
-                chosen = shortest(toolTimeout, shorter);
-            }
-            BoundedJson.Parsed parsed = shared.json().parse(body);
-            if (parsed.refusal() != null) {
-                rejectFromWorker(ctx, unlessHalted(halted, parsed.refusal()), requestId, keepAlive);
-                return;
-            }
-            ToolCall call = new ToolCall(requestId, caller, tool, parsed.arguments(), received, received.plus(chosen),
-                    chosen.compareTo(toolTimeout) < 0);
-            CallResult result = shared.calls().handle(call, CallRecorder.JSON);
-            FullHttpResponse response = switch (result) {
-                case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), requestId);
-                case CallResult.Failure f -> HttpResponses.problem(f.refusal(), requestId);
-            };
-            finishFromWorker(ctx, response, keepAlive);
+            ToolCall call = (ToolCall) decoded;
+            finish(ctx, respond(call, shared.calls().handle(call, CallRecorder.JSON)), keepAlive);
         });
     }
 
-    /** The SOAP passthrough: headers checked here, the envelope read and called on a virtual thread. */
+    /** What a JSON tool call's decoding needs, copied off the request on the event loop. */
+    private record JsonCall(Caller caller, String agent, String toolName, String contentType, String timeout,
+            byte[] body, Instant received, String requestId) {
+    }
+
+    /**
+     * The call, or why not: a halted agent is answered 423 whatever else is wrong (checked before the tool is
+     * looked up), so it learns nothing about tools, not even which names exist; a well-formed call of a halted
+     * agent still goes to the guards, which refuse it and count it as a call.
+     */
+    private Object decode(JsonCall json) {
+        Refusal halted = shared.halts().check(json.agent()) instanceof Refusal r ? r : null;
+        Tool tool = shared.policies().get().catalog().find(json.toolName()).orElse(null);
+        if (tool == null) {
+            return unlessHalted(halted, Refusals.unknownTool(json.toolName(), shared.policies().get().toolsGrantedTo(json.agent())));
+        }
+        if (!isJson(json.contentType())) {
+            return unlessHalted(halted, Refusals.unsupportedMediaType(json.contentType()));
+        }
+        Duration toolTimeout = shared.policies().get().timeoutOf(tool.name(), shared.backendTimeouts().get(tool.backend()));
+        Duration chosen = toolTimeout;
+        if (json.timeout() != null) {
+            Duration shorter = clientTimeout(json.timeout());
+            if (shorter == null) {
+                return unlessHalted(halted, Refusals.badRequest(TIMEOUT_HEADER + " must be a duration "
+                        + "such as 500ms or 2s (got \"" + json.timeout() + "\"); it can only shorten the tool's timeout of "
+                        + toolTimeout.toMillis() + " ms."));
+            }
+            chosen = shortest(toolTimeout, shorter);
+        }
+        BoundedJson.Parsed parsed = shared.json().parse(json.body());
+        if (parsed.refusal() != null) {
+            return unlessHalted(halted, parsed.refusal());
+        }
+        return new ToolCall(json.requestId(), json.caller(), tool, parsed.arguments(), json.received(),
+                json.received().plus(chosen), chosen.compareTo(toolTimeout) < 0);
+    }
+
+    private static FullHttpResponse respond(ToolCall call, CallResult result) {
+        return switch (result) {
+            case CallResult.Success s -> HttpResponses.json(HttpResponseStatus.OK, success(call, s.result()), call.requestId());
+            case CallResult.Failure f -> HttpResponses.problem(f.refusal(), call.requestId());
+            case null -> HttpResponses.problem(Refusals.internalError(call.requestId()), call.requestId());
+        };
+    }
+
+    /**
+     * The SOAP passthrough: headers checked here; a small plain envelope of a caller with no halt on record is read
+     * and started here too, any other on a virtual thread.
+     */
     private void soapCall(ChannelHandlerContext ctx, FullHttpRequest request, String path, String requestId,
             boolean keepAlive) {
         Instant received = shared.clock().instant();
@@ -197,18 +229,30 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
                 request.headers().get(SOAP_ACTION), ByteBufUtil.getBytes(request.content()), received, requestId);
         String agent = ((Caller.Agent) caller).id();
+        if (soap.body().length <= ON_LOOP_BODY_BYTES && soap.contentEncoding() == null && !shared.halts().mayBlock(agent)) {
+            CallControl control = new CallControl(ctx.channel().eventLoop(), shared.workers());
+            watchClose(ctx, control::cancel);
+            shared.soap().start(soap, control).whenComplete((response, failure) -> finish(ctx, response != null ? response
+                    : shared.soap().refused(Refusals.internalError(requestId), requestId), keepAlive));
+            return;
+        }
         // The halt before the envelope is read: a halted client is not told the service's operations either.
-        submit(ctx, () -> finishFromWorker(ctx, shared.soap().handle(soap,
+        submit(ctx, () -> finish(ctx, shared.soap().handle(soap,
                 shared.halts().check(agent) instanceof Refusal halted ? halted : null), keepAlive));
     }
 
     /**
      * Runs a call's blocking work (parsing, guards, the backend) on a virtual thread, never on this event loop;
-     * the work ends by {@link #finishFromWorker}. A client that disconnects first cancels it.
+     * the work ends by {@link #finish}. A client that disconnects first cancels it.
      */
     private void submit(ChannelHandlerContext ctx, Runnable work) {
         Future<?> running = shared.workers().submit(work);
-        ChannelFutureListener cancelOnClose = f -> running.cancel(true);
+        watchClose(ctx, () -> running.cancel(true));
+    }
+
+    /** A client that disconnects before its answer cancels its call. */
+    private static void watchClose(ChannelHandlerContext ctx, Runnable cancel) {
+        ChannelFutureListener cancelOnClose = f -> cancel.run();
         ctx.channel().closeFuture().addListener(cancelOnClose);
         ctx.channel().attr(PendingCall.KEY).set(new PendingCall(cancelOnClose));
     }
@@ -229,18 +273,20 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private void rejectFromWorker(ChannelHandlerContext ctx, Refusal refusal, String requestId, boolean keepAlive) {
         shared.metrics().rejected(refusal.outcome());
         logRejected(refusal, requestId);
-        finishFromWorker(ctx, HttpResponses.problem(refusal, requestId), keepAlive);
+        finish(ctx, HttpResponses.problem(refusal, requestId), keepAlive);
     }
 
-    /** Writes from a worker thread; the completion runs back on the event loop. */
-    private void finishFromWorker(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        ctx.channel().eventLoop().execute(() -> {
-            PendingCall pending = ctx.channel().attr(PendingCall.KEY).getAndSet(null);
-            if (pending != null) {
-                ctx.channel().closeFuture().removeListener(pending.cancelOnClose());
-            }
-            write(ctx, response, keepAlive);
-        });
+    /** Writes a call's answer, from any thread: on the connection's event loop, where the call's watch ends. */
+    private static void finish(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (!ctx.channel().eventLoop().inEventLoop()) {
+            ctx.channel().eventLoop().execute(() -> finish(ctx, response, keepAlive));
+            return;
+        }
+        PendingCall pending = ctx.channel().attr(PendingCall.KEY).getAndSet(null);
+        if (pending != null) {
+            ctx.channel().closeFuture().removeListener(pending.cancelOnClose());
+        }
+        write(ctx, response, keepAlive);
     }
 
     private void reject(ChannelHandlerContext ctx, Refusal refusal, String requestId, boolean keepAlive) {

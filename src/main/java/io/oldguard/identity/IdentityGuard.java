@@ -10,6 +10,11 @@ import io.oldguard.guard.Verdict;
 public final class IdentityGuard implements Guard {
 
     @Override
+    public boolean mayBlock(ToolCall call) {
+        return false;
+    }
+
+    @Override
     public Verdict check(ToolCall call) {
         return check(call.caller());
     }

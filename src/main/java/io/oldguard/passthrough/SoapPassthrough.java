@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.oldguard.audit.Events;
+import io.oldguard.call.CallControl;
 import io.oldguard.call.CallRecorder;
 import io.oldguard.call.CallResult;
 import io.oldguard.call.Caller;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import javax.xml.namespace.QName;
@@ -117,37 +119,66 @@ public final class SoapPassthrough {
      */
     public FullHttpResponse handle(Request request, Refusal halted) {
         try {
-            byte[] envelope = inflated(request);
-            String backend = backendByPath.get(request.path());
-            String httpCharset = charset(request.contentType());
-            EnvelopeReader.Decoded decoded = reader.read(envelope,
-                    httpCharset == null ? null : PassthroughCharsets.named(httpCharset), operationsOf(backend));
-            SoapOperation operation = decoded.tool().soap();
-            String action = unquoted(request.soapAction());
-            if (!action.isEmpty() && !action.equals(operation.soapAction())) {
-                throw new EnvelopeReader.Refused(Refusals.soapActionMismatch("SOAPAction header", action,
-                        operation.requestElement().getLocalPart(),
-                        operation.soapAction()));
-            }
-            Tool tool = decoded.tool();
-            Duration timeout = policies.get().timeoutOf(tool.name(), backendTimeouts.get(tool.backend()));
-            ToolCall call = new ToolCall(request.requestId(), request.caller(), tool, decoded.arguments(),
-                    request.receivedAt(), request.receivedAt().plus(timeout), false,
-                    // The service is told the one charset oldguard read the bytes in.
-                    RawMessage.request("text/xml; charset=" + decoded.charset().name(), envelope));
-            CallResult result = calls.handle(call, CallRecorder.SOAP);
-            if (result.answer() != null) {
-                return relay(result.answer(), request.requestId());
-            }
-            return SoapFaults.fault(result instanceof CallResult.Failure f ? f.refusal()
-                    : Refusals.internalError(request.requestId()), request.requestId());
+            return answer(calls.handle(decode(request), CallRecorder.SOAP), request.requestId());
         } catch (EnvelopeReader.Refused e) {
             return refused(halted != null ? halted : e.refusal(), request.requestId());
         } catch (RuntimeException e) {
-            // A bug, not the client's doing: logged in full, answered without internals.
-            LOG.error("SOAP passthrough failed", kv("event", Events.INTERNAL_ERROR), kv("requestId", request.requestId()), e);
-            return SoapFaults.fault(Refusals.internalError(request.requestId()), request.requestId());
+            return failed(request, e);
         }
+    }
+
+    /**
+     * Reads and checks one envelope of a caller with no halt on record on the agent connection's event loop, and
+     * starts its call there ({@link ToolCallHandler#start}); the answer comes when the call ends. For envelopes the
+     * caller knows are small and not compressed: reading them costs a few microseconds.
+     */
+    public CompletableFuture<FullHttpResponse> start(Request request, CallControl control) {
+        try {
+            return calls.start(decode(request), CallRecorder.SOAP, control)
+                    .thenApply(result -> answer(result, request.requestId()))
+                    .exceptionally(e -> failed(request, e));
+        } catch (EnvelopeReader.Refused e) {
+            return CompletableFuture.completedFuture(refused(e.refusal(), request.requestId()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failed(request, e));
+        }
+    }
+
+    /** The envelope as a call: inflated, read under the limits, its SOAPAction checked against its operation. */
+    private ToolCall decode(Request request) throws EnvelopeReader.Refused {
+        byte[] envelope = inflated(request);
+        String backend = backendByPath.get(request.path());
+        String httpCharset = charset(request.contentType());
+        EnvelopeReader.Decoded decoded = reader.read(envelope,
+                httpCharset == null ? null : PassthroughCharsets.named(httpCharset), operationsOf(backend));
+        SoapOperation operation = decoded.tool().soap();
+        String action = unquoted(request.soapAction());
+        if (!action.isEmpty() && !action.equals(operation.soapAction())) {
+            throw new EnvelopeReader.Refused(Refusals.soapActionMismatch("SOAPAction header", action,
+                    operation.requestElement().getLocalPart(),
+                    operation.soapAction()));
+        }
+        Tool tool = decoded.tool();
+        Duration timeout = policies.get().timeoutOf(tool.name(), backendTimeouts.get(tool.backend()));
+        return new ToolCall(request.requestId(), request.caller(), tool, decoded.arguments(),
+                request.receivedAt(), request.receivedAt().plus(timeout), false,
+                // The service is told the one charset oldguard read the bytes in.
+                RawMessage.request("text/xml; charset=" + decoded.charset().name(), envelope));
+    }
+
+    /** The service's answer as it came, or oldguard's fault. */
+    private FullHttpResponse answer(CallResult result, String requestId) {
+        if (result.answer() != null) {
+            return relay(result.answer(), requestId);
+        }
+        return SoapFaults.fault(result instanceof CallResult.Failure f ? f.refusal() : Refusals.internalError(requestId),
+                requestId);
+    }
+
+    /** A bug, not the client's doing: logged in full, answered without internals. */
+    private static FullHttpResponse failed(Request request, Throwable e) {
+        LOG.error("SOAP passthrough failed", kv("event", Events.INTERNAL_ERROR), kv("requestId", request.requestId()), e);
+        return SoapFaults.fault(Refusals.internalError(request.requestId()), request.requestId());
     }
 
     /** A refusal made before the envelope became a call: counted and logged as the JSON API does. */

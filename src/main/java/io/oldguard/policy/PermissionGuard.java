@@ -16,6 +16,11 @@ public final class PermissionGuard implements Guard {
     }
 
     @Override
+    public boolean mayBlock(ToolCall call) {
+        return false;
+    }
+
+    @Override
     public Verdict check(ToolCall call) {
         PolicySet set = policies.get();
         String agent = call.agent();

@@ -128,6 +128,21 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
         }
     }
 
+    /** Runs {@code work} pinned to {@code set}: the rest of a call that started under it, on another thread. */
+    public <T> T pinnedTo(PolicySet set, Supplier<T> work) {
+        PolicySet before = pinned.get();
+        pinned.set(set);
+        try {
+            return work.get();
+        } finally {
+            if (before == null) {
+                pinned.remove();
+            } else {
+                pinned.set(before);
+            }
+        }
+    }
+
     /** Called with the new set after every reload that changed it (e.g. to tell MCP sessions their tools changed). */
     public void onChange(Consumer<PolicySet> listener) {
         listeners.add(listener);

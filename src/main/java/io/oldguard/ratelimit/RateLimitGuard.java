@@ -46,6 +46,12 @@ public final class RateLimitGuard implements Guard {
         this.metrics = metrics;
     }
 
+    /** The buckets are in this process's memory, or in the fleet's Redis. */
+    @Override
+    public boolean mayBlock(ToolCall call) {
+        return !state.local();
+    }
+
     @Override
     public Verdict check(ToolCall call) {
         PolicySet policy = policies.get();

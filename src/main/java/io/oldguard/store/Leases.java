@@ -20,6 +20,18 @@ public interface Leases {
      */
     Lease acquire(Duration maxWait, Instant expiresAt) throws InterruptedException;
 
+    /**
+     * A free slot now, or null; never waits. Only for a store that answers from memory ({@link SharedState#local}).
+     */
+    default Lease tryNow(Instant expiresAt) {
+        try {
+            return acquire(Duration.ZERO, expiresAt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** A held slot; closing it gives it back (at most once). */
     interface Lease extends AutoCloseable {
 

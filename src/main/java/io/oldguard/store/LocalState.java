@@ -88,6 +88,11 @@ public final class LocalState implements SharedState {
     }
 
     @Override
+    public boolean local() {
+        return true;
+    }
+
+    @Override
     public boolean refusing() {
         return false;
     }
@@ -130,6 +135,11 @@ public final class LocalState implements SharedState {
 
         LocalStreaks(Clock clock) {
             this.clock = clock;
+        }
+
+        @Override
+        public boolean local() {
+            return true;
         }
 
         @Override

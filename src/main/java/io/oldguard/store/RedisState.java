@@ -274,6 +274,11 @@ public final class RedisState implements SharedState {
     }
 
     @Override
+    public boolean local() {
+        return false;
+    }
+
+    @Override
     public boolean refusing() {
         return config.refuseWhenAway() && (connections == null || health.down());
     }

@@ -21,6 +21,11 @@ final class RedisStreaks implements Streaks {
             return redis.call('ZCARD', KEYS[1])
             """;
 
+    @Override
+    public boolean local() {
+        return false;
+    }
+
     private final RedisState state;
 
     RedisStreaks(RedisState state) {

@@ -29,6 +29,12 @@ public interface SharedState extends AutoCloseable {
     /** This sidecar's name in the fleet. */
     String sidecarId();
 
+    /**
+     * Whether every answer comes from this process's memory, never a round trip to a store: then a guard may ask
+     * it on an event loop. False in fleet mode.
+     */
+    boolean local();
+
     /** True while every call that needs the store is refused: Redis is away and {@code cluster.fallback} is refuse. */
     boolean refusing();
 

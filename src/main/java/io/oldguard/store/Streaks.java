@@ -14,4 +14,7 @@ public interface Streaks {
 
     /** A success ends the agent's streak. */
     void success(String agent);
+
+    /** Whether they are counted in this process's memory, so counting never waits; false in fleet mode. */
+    boolean local();
 }
