@@ -11,7 +11,11 @@ import io.oldguard.testing.TestPolicies;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -116,6 +121,62 @@ class SoapConnectionsIT {
             assertThat(next.status()).as(next.body()).isEqualTo(200);
             assertThat(next.json().path("result").path("Stock").path("ItemID").asInt())
                     .as("the answer is the second call's own").isEqualTo(43);
+        }
+    }
+
+    @Test
+    void anAnswerLargerThanTheCapIsRefusedWithoutBeingReadWhole() throws Exception {
+        try (ServerSocket hostile = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicLong sent = new AtomicLong();
+            Thread.ofVirtual().start(() -> answerEndlessly(hostile, sent));
+            URI endpoint = URI.create("http://127.0.0.1:" + hostile.getLocalPort() + "/inventory");
+            UnaryOperator<SidecarConfig> config = c -> c.withPolicies(TestPolicies.folderWith(POLICIES)).withBackends(
+                    Map.of("inventory", c.backends().get("inventory").withEndpoint(endpoint)));
+            try (SidecarHarness harness = SidecarHarness.start(s -> s, config)) {
+                Http.Reply reply = harness.agent().postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}");
+
+                assertThat(reply.status()).as(reply.body()).isEqualTo(502);
+                assertThat(reply.json().path("detail").asText()).contains("larger than 16777216 bytes");
+                assertThat(sent.get()).as("bytes the service got to send before oldguard hung up").isLessThan(1L << 24);
+            }
+        }
+    }
+
+    /**
+     * A broken service: announces an answer of 1 GB and sends it until the connection is closed. Every connection
+     * is served (the sidecar's readiness probe connects too).
+     */
+    private static void answerEndlessly(ServerSocket server, AtomicLong sent) {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                Thread.ofVirtual().start(() -> answerEndlessly(socket, sent));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static void answerEndlessly(Socket connection, AtomicLong sent) {
+        try (Socket socket = connection) {
+            BufferedReader request = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            String line = request.readLine();
+            if (line == null) {
+                return;
+            }
+            while (line != null && !line.isEmpty()) {
+                line = request.readLine();
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: " + (1L << 30) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            while (true) {
+                out.write(chunk);
+                sent.addAndGet(chunk.length);
+            }
+        } catch (IOException e) {
+            // oldguard hung up, or the test ended.
         }
     }
 
