@@ -32,11 +32,6 @@ public final class CallControl {
         return loop;
     }
 
-    /** Whether the calling thread is the call's event loop, where nothing may wait. */
-    public boolean onLoop() {
-        return loop.inEventLoop();
-    }
-
     /** Runs a step that may wait on a virtual thread, which a cancellation interrupts. */
     public <T> CompletableFuture<T> offload(Supplier<T> work) {
         CompletableFuture<T> done = new CompletableFuture<>();
@@ -85,10 +80,6 @@ public final class CallControl {
         if (action != null) {
             action.run();
         }
-    }
-
-    public synchronized boolean cancelled() {
-        return cancelled;
     }
 
     private synchronized void clearAbort(Runnable mine) {

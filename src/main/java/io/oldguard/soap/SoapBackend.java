@@ -120,12 +120,13 @@ public final class SoapBackend implements AsyncBackend {
         }
         SoapExchange exchange = exchange(call, control.loop(), remaining);
         control.onCancel(() -> exchange.abort(new Cancelled()));
-        return exchange.answer().handle((answer, failure) -> answer)
-                .thenCompose(answer -> {
-                    control.onCancel(() -> { });
-                    if (answer == null) {
-                        return CompletableFuture.completedFuture(failed(call, exchange.answer().exceptionNow()));
+        return exchange.answer().handle((answer, failure) -> failure)
+                .thenCompose(failure -> {
+                    if (failure != null) {
+                        return CompletableFuture.completedFuture(failed(call, failure));
                     }
+                    SoapExchange.Answer answer = exchange.answer().resultNow();
+                    // A large answer is read on a virtual thread, so the loop's other connections do not wait on it.
                     return answer.body().length <= READ_ON_LOOP_BYTES ? CompletableFuture.completedFuture(answer(call, answer))
                             : control.offload(() -> answer(call, answer));
                 });
