@@ -10,6 +10,7 @@ import io.oldguard.testing.Http;
 import io.oldguard.testing.Metrics;
 import io.oldguard.testing.RawHttp;
 import io.oldguard.testing.SidecarHarness;
+import io.oldguard.testing.Sockets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -224,21 +225,7 @@ class ConnectionFloodIT {
      * (the tables are read while they change, so a line can come twice). Only the sidecar listens on those ports.
      */
     private static long[] socketsOn(int... ports) {
-        Set<String> own = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            fds.forEach(fd -> {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
-                        own.add(target.substring(8, target.length() - 1));
-                    }
-                } catch (IOException e) {
-                    // Closed since it was listed.
-                }
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Set<String> own = Sockets.ownInodes();
         List<Set<String>> held = new ArrayList<>();
         for (int i = 0; i < ports.length; i++) {
             held.add(new HashSet<>());

@@ -7,6 +7,7 @@ import io.oldguard.config.BackendLimits;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.testing.Http;
 import io.oldguard.testing.SidecarHarness;
+import io.oldguard.testing.Sockets;
 import io.oldguard.testing.TestPolicies;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
@@ -218,19 +218,7 @@ class SoapConnectionsIT {
      * the service (the simulator runs in this process too, but its ends have the port as their local one).
      */
     private static Set<String> connectionsTo(int port) throws IOException {
-        Set<String> own = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            fds.forEach(fd -> {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
-                        own.add(target.substring(8, target.length() - 1));
-                    }
-                } catch (IOException e) {
-                    // Closed since it was listed.
-                }
-            });
-        }
+        Set<String> own = Sockets.ownInodes();
         Set<String> ports = new HashSet<>();
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             try (BufferedReader lines = Files.newBufferedReader(Path.of(table), StandardCharsets.US_ASCII)) {
