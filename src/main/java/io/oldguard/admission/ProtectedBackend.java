@@ -215,7 +215,14 @@ public final class ProtectedBackend implements AsyncBackend {
         }
         Instant start = clock.instant();
         boolean[] permissionUsed = {false};
-        return async.start(call, control)
+        CompletableFuture<CallResult> sent;
+        try {
+            sent = async.start(call, control);
+        } catch (RuntimeException e) {
+            giveBack(true, lease, cost);
+            throw e;
+        }
+        return sent
                 .thenApply(result -> {
                     permissionUsed[0] = recordOutcome(call, result, start);
                     return result;

@@ -1,27 +1,32 @@
 package io.oldguard.admission;
 
-import io.oldguard.store.LocalState;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.oldguard.Setup;
+import io.oldguard.call.AsyncBackend;
 import io.oldguard.call.Backend;
+import io.oldguard.call.CallControl;
 import io.oldguard.call.CallResult;
-import io.oldguard.call.Reachability;
 import io.oldguard.call.Caller;
+import io.oldguard.call.Reachability;
 import io.oldguard.call.ToolCall;
 import io.oldguard.catalog.Tool;
 import io.oldguard.config.BackendLimits;
 import io.oldguard.config.BreakerSettings;
 import io.oldguard.config.Rate;
+import io.oldguard.guard.Guard;
 import io.oldguard.guard.Refusals;
-import io.oldguard.halt.Halt;
 import io.oldguard.guard.Verdict;
+import io.oldguard.halt.Halt;
+import io.oldguard.store.LocalState;
 import io.oldguard.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +132,51 @@ class ProtectedBackendTest {
             assertThat(f.refusal().retryAfter()).isEqualTo(Duration.ofMillis(100));
         });
         assertThat(reached.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallStartedOnTheEventLoopWhoseSendingFailsGivesItsSlotBack() {
+        AtomicInteger sends = new AtomicInteger();
+        AsyncBackend failsFirst = new AsyncBackend() {
+            @Override
+            public CompletableFuture<CallResult> start(ToolCall call, CallControl control) {
+                if (sends.incrementAndGet() == 1) {
+                    throw new IllegalStateException("no request could be built");
+                }
+                return CompletableFuture.completedFuture(new CallResult.Success(JsonNodeFactory.instance.objectNode()));
+            }
+
+            @Override
+            public CallResult invoke(ToolCall call) {
+                throw new AssertionError("a call that can be sent at once is not sent the blocking way");
+            }
+
+            @Override
+            public Reachability probe() {
+                return Reachability.reachable();
+            }
+        };
+        Guard neverBlocks = new Guard() {
+            @Override
+            public Verdict check(ToolCall call) {
+                return Verdict.ALLOW;
+            }
+
+            @Override
+            public boolean mayBlock(ToolCall call) {
+                return false;
+            }
+        };
+        // One slot: the second call is sent at once only if the first gave its slot back.
+        ProtectedBackend oneSlot = new ProtectedBackend("inventory", failsFirst, 1, BackendLimits.defaults(),
+                new BreakerSettings(10f, Duration.ofSeconds(3), 50f, 10, 5, Duration.ofSeconds(10), 1), neverBlocks,
+                SETUP::policies, clock, LocalState.alone(clock, clock, "test"), new SimpleMeterRegistry());
+        CallControl control = new CallControl(null, Runnable::run);
+
+        assertThatThrownBy(() -> oneSlot.start(call(false), control)).isInstanceOf(IllegalStateException.class);
+
+        assertThat(oneSlot.start(call(false), control).join()).isInstanceOf(CallResult.Success.class);
+        assertThat(sends).hasValue(2);
     }
 
     private ToolCall call(boolean deadlineFromClient) {
