@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -102,13 +103,12 @@ public final class ToolCallHandler {
             Handled handled = refusedBeforeBackend(call);
             if (handled == null) {
                 Instant start = clock.instant();
-                CallResult result;
                 try {
-                    result = backends.get(call.tool().backend()).invoke(call);
+                    handled = atBackend(call, backends.get(call.tool().backend()).invoke(call), start);
                 } catch (RuntimeException e) {
-                    result = failed(call, e).result();
+                    inFlight.leave(call);
+                    handled = failed(call, e);
                 }
-                handled = atBackend(call, result, start);
             }
             return concluded(call, handled, transport);
         }
@@ -136,20 +136,33 @@ public final class ToolCallHandler {
             answered = CompletableFuture.failedFuture(e);
         }
         return answered
-                .exceptionally(e -> failed(call, e instanceof CompletionException && e.getCause() != null
-                        ? e.getCause() : e).result())
                 // A failure may complete an error streak, whose halt writes the halts file: told on a virtual thread.
                 .thenCompose(result -> result instanceof CallResult.Success
                         ? CompletableFuture.completedFuture(finish(call, transport, set, result, start))
-                        : control.offload(() -> finish(call, transport, set, result, start)));
+                        : control.offload(() -> finish(call, transport, set, result, start)))
+                .exceptionally(e -> notSent(call, transport, set, e instanceof CompletionException && e.getCause() != null
+                        ? e.getCause() : e));
+    }
+
+    /** A call whose backend failed in a way no backend maps (a bug): it never reached the service. */
+    private CallResult notSent(ToolCall call, String transport, PolicySet set, Throwable e) {
+        return inScope(call, set, () -> {
+            inFlight.leave(call);
+            return concluded(call, failed(call, e), transport);
+        });
+    }
+
+    /** The rest of a call, on whichever thread ended its last step: pinned to its policy set, its id in the MDC. */
+    private <T> T inScope(ToolCall call, PolicySet set, Supplier<T> work) {
+        return policies.pinnedTo(set, () -> {
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
+                return work.get();
+            }
+        });
     }
 
     private CallResult finish(ToolCall call, String transport, PolicySet set, CallResult result, Instant start) {
-        return policies.pinnedTo(set, () -> {
-            try (MDC.MDCCloseable ignored = MDC.putCloseable("requestId", call.requestId())) {
-                return concluded(call, atBackend(call, result, start), transport);
-            }
-        });
+        return inScope(call, set, () -> concluded(call, atBackend(call, result, start), transport));
     }
 
     /** The guards and the agent's in-flight cap: a refusal, or null when the call may go to its backend. */
