@@ -116,11 +116,11 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         // The halt check may touch the halts file (a lifted cool-off), so it runs off the event loop too.
         shared.workers().submit(() -> {
             if (shared.halts().check(agent) instanceof Refusal refusal) {
-                rejectFromWorker(ctx, refusal, requestId, keepAlive);
+                refuseCall(ctx, refusal, requestId, keepAlive);
                 return;
             }
             if (shared.rateLimits().chargeListing(agent, "GET " + TOOLS) instanceof Refusal refusal) {
-                rejectFromWorker(ctx, refusal, requestId, keepAlive);
+                refuseCall(ctx, refusal, requestId, keepAlive);
                 return;
             }
             PolicySet policies = shared.policies().get();
@@ -146,18 +146,19 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             // Small, and no halt on record that the halts file may have to lift: decoded and started right here.
             CallControl control = new CallControl(ctx.channel().eventLoop(), shared.workers());
             watchClose(ctx, control::cancel);
-            switch (decode(json)) {
-                case ToolCall call -> shared.calls().start(call, CallRecorder.JSON, control)
+            Object decoded = decode(json);
+            if (decoded instanceof ToolCall call) {
+                shared.calls().start(call, CallRecorder.JSON, control)
                         .whenComplete((result, failure) -> finish(ctx, respond(call, result), keepAlive));
-                case Refusal refusal -> rejectFromWorker(ctx, refusal, requestId, keepAlive);
-                default -> throw new IllegalStateException();
+            } else {
+                refuseCall(ctx, (Refusal) decoded, requestId, keepAlive);
             }
             return;
         }
         submit(ctx, () -> {
             Object decoded = decode(json);
             if (decoded instanceof Refusal refusal) {
-                rejectFromWorker(ctx, refusal, requestId, keepAlive);
+                refuseCall(ctx, refusal, requestId, keepAlive);
                 return;
             }
             ToolCall call = (ToolCall) decoded;
@@ -270,7 +271,8 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
         return body;
     }
 
-    private void rejectFromWorker(ChannelHandlerContext ctx, Refusal refusal, String requestId, boolean keepAlive) {
+    /** A request refused off the routing step (while decoding, or a listing's halt and limit): from any thread. */
+    private void refuseCall(ChannelHandlerContext ctx, Refusal refusal, String requestId, boolean keepAlive) {
         shared.metrics().rejected(refusal.outcome());
         logRejected(refusal, requestId);
         finish(ctx, HttpResponses.problem(refusal, requestId), keepAlive);
