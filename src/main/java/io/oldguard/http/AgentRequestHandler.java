@@ -27,7 +27,6 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.config.Durations;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
-import io.oldguard.guard.Verdict;
 import io.oldguard.halt.HaltGuard;
 import io.oldguard.identity.AgentDirectory;
 import io.oldguard.identity.IdentityGuard;
