@@ -14,8 +14,10 @@
 #   DURATION=20          seconds measured per round
 #   WARMUP=5             seconds of unrecorded load at the start of every round
 #   ROUNDS=3             rounds; each round is one run of every mode in MODES
-#   MODES="soap oldguard passthrough"  soap: straight to the simulator; oldguard: JSON through the sidecar;
-#                        passthrough: the same SOAP envelope through the sidecar's SOAP passthrough
+#   MODES="soap relay oldguard passthrough"  soap: straight to the simulator; oldguard: JSON through the sidecar;
+#                        passthrough: the same SOAP envelope through the sidecar's SOAP passthrough; relay: the same
+#                        envelope through bench/Relay.java, a Netty HTTP relay that checks nothing (the floor under
+#                        any proxy hop on this host, measured beside the sidecar)
 #   INITIAL_WARMUP=60    seconds of ramped load before the first round: oldguard at 25%, 50%, 100% of RATE for a
 #                        third each (both JVMs are cold: JIT), passthrough at RATE for a third (if in MODES),
 #                        then soap at RATE for a sixth, none recorded
@@ -29,6 +31,7 @@
 #   KEEP_DB=1            keep that database after the run (to look at it)
 #   SIM_PORT=18088 AGENT_PORT=18080 ADMIN_PORT=19901  the simulator's port, and the sidecar's agent and admin
 #                        ports (bench/sidecar-bench.yaml's; other values run a copy of it with those ports)
+#   RELAY_PORT=18087     the relay's port (when MODES has relay)
 #   PROFILE=1            record the sidecar with JFR into bench/results/sidecar.jfr (figures then include
 #                        the profiler's overhead: use for finding hot spots, not for the numbers)
 #   SIDECAR_JAVA_OPTS    extra JVM options for the sidecar (passed as JAVA_TOOL_OPTIONS)
@@ -53,11 +56,13 @@ PROFILE=${PROFILE:-0}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms512m -Xmx512m}
 MONITOR=${MONITOR:-1}
-MODES=${MODES:-soap oldguard passthrough}
+MODES=${MODES:-soap relay oldguard passthrough}
 
 SIM_PORT=${SIM_PORT:-18088}
 AGENT_PORT=${AGENT_PORT:-18080}
 ADMIN_PORT=${ADMIN_PORT:-19901}
+RELAY_PORT=${RELAY_PORT:-18087}
+RELAY_URL="http://127.0.0.1:$RELAY_PORT/inventory"
 SOAP_URL="http://127.0.0.1:$SIM_PORT/inventory"
 TOOL_URL="http://127.0.0.1:$AGENT_PORT/v1/tools/GetStock"
 PASS_URL="http://127.0.0.1:$AGENT_PORT/inventory"
@@ -80,6 +85,7 @@ done
 # --- everything started here is stopped on exit, by its own pid ------------------------------------------------
 SIM_PID=
 SIDECAR_PID=
+RELAY_PID=
 LG_PID=
 MON_PID=
 cleanup() {
@@ -95,6 +101,7 @@ cleanup() {
     rm -f "$results/top.raw.tmp"
   fi
   stop_pid "$SIDECAR_PID" "sidecar"
+  stop_pid "$RELAY_PID" "relay"
   stop_pid "$SIM_PID" "simulator"
   cleanup_files_and_database
   exit "$rc"
@@ -107,19 +114,26 @@ trap 'exit 130' INT TERM
 
 
 # --- load generator ------------------------------------------------------------------------------------------
-# loadgen MODE RATE DURATION WARMUP LABEL: one bounded run, in the background so that the exit trap can stop
+# loadgen MODE RATE DURATION WARMUP LABEL: one bounded run (MODE relay: the SOAP envelope through the relay, whose
+# CPU is then in the cpu.sidecar column), in the background so that the exit trap can stop
 # it; its RESULT line is left in $RESULT (not printed: no subshell, so LG_PID stays visible to the trap).
 RESULT=
 loadgen() {
-  local mode=$1 rate=$2 duration=$3 warmup=$4 label=$5 out rc
+  local mode=$1 rate=$2 duration=$3 warmup=$4 label=$5 out rc url proxy=$SIDECAR_PID
   RESULT=
+  case "$mode" in
+    soap) url=$SOAP_URL ;;
+    passthrough) url=$PASS_URL ;;
+    relay) url=$RELAY_URL; mode=soap; proxy=$RELAY_PID ;;
+    *) url=$TOOL_URL ;;
+  esac
   out=$(mktemp "$results/loadgen.XXXXXX.tmp")
   # shellcheck disable=SC2086
   timeout --kill-after=5 $((duration + warmup + 40)) \
     "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode "$mode" \
-      --url "$(case "$mode" in soap) echo "$SOAP_URL" ;; passthrough) echo "$PASS_URL" ;; *) echo "$TOOL_URL" ;; esac)" \
+      --url "$url" \
       --rate "$rate" --duration "$duration" --warmup "$warmup" --label "$label" \
-      --cpu "sidecar=$SIDECAR_PID,sim=$SIM_PID,pg=user:postgres" >"$out" 2>>"$results/loadgen.log" &
+      --cpu "sidecar=$proxy,sim=$SIM_PID,pg=user:postgres" >"$out" 2>>"$results/loadgen.log" &
   LG_PID=$!
   rc=0; wait "$LG_PID" || rc=$?
   LG_PID=
@@ -162,6 +176,15 @@ start_sidecar "$sidecar_opts" "$results/sidecar.log"
 
 smoke_call
 
+if [[ " $MODES " == *" relay "* ]]; then
+  log "starting the relay (bench/Relay.java, the floor under any proxy) on port $RELAY_PORT"
+  port_free "$RELAY_PORT" || die "port $RELAY_PORT (the relay's) is in use; set RELAY_PORT"
+  "$JAVA_HOME/bin/java" ${OLDGUARD_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS} -cp target/oldguard.jar bench/Relay.java \
+    --port "$RELAY_PORT" --backend "127.0.0.1:$SIM_PORT" --mode http >"$results/relay.log" 2>&1 &
+  RELAY_PID=$!
+  wait_http "$RELAY_URL?wsdl" 60 "$RELAY_PID" relay
+fi
+
 {
   echo "# oldguard benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "# host: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo); $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); $(psql -h 127.0.0.1 -U postgres -tAc 'SHOW server_version' 2>/dev/null | sed 's/^/PostgreSQL /')"
@@ -185,10 +208,11 @@ if [ "$INITIAL_WARMUP" -gt 0 ]; then
     loadgen oldguard "$r" "$step" 0 "warmup-oldguard-$r"
     log "${RESULT/#RESULT/warm-up:}"
   done
-  if [[ " $MODES " == *" passthrough "* ]]; then
-    loadgen passthrough "$RATE" "$step" 0 "warmup-passthrough"
+  for mode in passthrough relay; do
+    [[ " $MODES " == *" $mode "* ]] || continue
+    loadgen "$mode" "$RATE" "$step" 0 "warmup-$mode"
     log "${RESULT/#RESULT/warm-up:}"
-  fi
+  done
   loadgen soap "$RATE" "$(( (step + 1) / 2 ))" 0 "warmup-soap"
   log "${RESULT/#RESULT/warm-up:}"
 fi
@@ -250,6 +274,7 @@ table() {   # title, then the round lines on stdin
     awk -v m="$mode" -v s50="$s50" -v o50="$o50" -v s99="$s99" -v o99="$o99" 'BEGIN{
       if (s50 == "nan" || o50 == "nan") { printf "  added by oldguard (%s): n/a (no run of one of the paths)\n", m; exit }
       a50=o50-s50; a99=o99-s99
+      if (m == "relay") { printf "  added by the bare relay (%s, the floor under any proxy hop): p50 %+.3f ms, p99 %+.3f ms\n", m, a50, a99; exit }
       printf "  added by oldguard (%s): p50 %+.3f ms (target <= 0.5 ms: %s), p99 %+.3f ms (target <= 2 ms: %s)\n",
         m, a50, (a50<=0.5 ? "met" : "MISSED"), a99, (a99<=2 ? "met" : "MISSED") }'
   done

@@ -29,6 +29,9 @@
 #                      replaced by the sidecar's label)
 #   BACKEND=netty      the backend: netty (bench/StockAnswerer.java, bare Netty: ~0.015 ms of CPU per call) or cxf
 #                      (bench/CxfStockAnswerer.java, a CXF service on Jetty answering from memory: a heavier SOAP stack)
+#   RELAY="http"      also measure the floor under any proxy: bench/Relay.java, a Netty relay that checks nothing,
+#                      in front of the same answerer (arms relay:http, and relay:raw for a bare TCP pipe); "" for none
+#   RELAY_PORT=18170   the n-th relay listens on RELAY_PORT+n
 #   BASELINE_JAR=path  also run the oldguard.jar of another build (e.g. the commit before a change) as one more
 #                      sidecar, labelled "base", on its own ports and with no audit section: before and after
 #                      measured side by side in the same rounds
@@ -53,6 +56,8 @@ ADMIN_PORT=${ADMIN_PORT:-19911}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 BASELINE_JAR=${BASELINE_JAR:-}
 BACKEND=${BACKEND:-netty}
+RELAY=${RELAY-http}
+RELAY_PORT=${RELAY_PORT:-18170}
 QUIET_BUSY=${QUIET_BUSY:-30}
 QUIET_MAX=${QUIET_MAX:-30}
 
@@ -73,11 +78,14 @@ command -v wrk >/dev/null || die "wrk is not installed (apt-get install -y wrk)"
 BACKEND_PID=
 declare -A SIDECAR_PIDS=()
 declare -A SIDECAR_AGENT_PORTS=()
+declare -A RELAY_PIDS=()
+declare -A RELAY_PORTS=()
 CONFIGS=()
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   for a in "${!SIDECAR_PIDS[@]}"; do stop_pid "${SIDECAR_PIDS[$a]}" "sidecar ($a)"; done
+  for a in "${!RELAY_PIDS[@]}"; do stop_pid "${RELAY_PIDS[$a]}" "relay ($a)"; done
   stop_pid "$BACKEND_PID" "answerer"
   for c in "${CONFIGS[@]}"; do rm -f "$c"; done
   exit "$rc"
@@ -105,6 +113,20 @@ case "$BACKEND" in
 esac
 BACKEND_PID=$!
 wait_http "http://127.0.0.1:$BACKEND_PORT/inventory?wsdl" 60 "$BACKEND_PID" answerer
+
+i=0
+for mode in $RELAY; do
+  case "$mode" in http|raw) ;; *) die "RELAY: each must be http or raw (got $mode)";; esac
+  rp=$((RELAY_PORT + i)); i=$((i + 1))
+  port_free "$rp" || die "port $rp is in use; set RELAY_PORT"
+  log "starting the $mode relay (bench/Relay.java, the floor under any proxy) on port $rp"
+  # The sidecar's own JVM options (bin/oldguard's), so that the floor is measured the same way.
+  "$JAVA_HOME/bin/java" ${OLDGUARD_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS} -cp target/oldguard.jar bench/Relay.java --port "$rp" \
+    --backend "127.0.0.1:$BACKEND_PORT" --mode "$mode" >"$results/saturation-relay-$mode.log" 2>&1 &
+  RELAY_PIDS[$mode]=$!
+  RELAY_PORTS[$mode]=$rp
+  wait_http "http://127.0.0.1:$rp/inventory?wsdl" 60 "${RELAY_PIDS[$mode]}" "relay-$mode"
+done
 
 SIDECARS=$AUDITS
 if [ -n "$BASELINE_JAR" ]; then
@@ -143,12 +165,23 @@ done
 url_of() {
   case "$1" in
     direct) echo "http://127.0.0.1:$BACKEND_PORT/inventory" ;;
+    relay:*) echo "http://127.0.0.1:${RELAY_PORTS[${1#*:}]}/inventory" ;;
     passthrough:*) echo "http://127.0.0.1:${SIDECAR_AGENT_PORTS[${1#*:}]}/inventory" ;;
     json:*) echo "http://127.0.0.1:${SIDECAR_AGENT_PORTS[${1#*:}]}/v1/tools/GetStock" ;;
   esac
 }
 
+# pid_of ARM: the proxy process an arm goes through (none for direct).
+pid_of() {
+  case "$1" in
+    direct) ;;
+    relay:*) echo "${RELAY_PIDS[${1#*:}]}" ;;
+    *) echo "${SIDECAR_PIDS[${1#*:}]}" ;;
+  esac
+}
+
 ARMS=(direct)
+for mode in $RELAY; do ARMS+=("relay:$mode"); done
 for audit in $SIDECARS; do ARMS+=("passthrough:$audit" "json:$audit"); done
 
 # closed ARM SECONDS LABEL: one wrk run; prints one result line.
@@ -156,7 +189,8 @@ closed() {
   local arm=$1 secs=$2 label=$3 url script token=0 pid="" s0 s1 b0 b1 h0 h1 l0=0 l1=0 slog="" out
   url=$(url_of "$arm")
   case "$arm" in json:*) script=bench/wrk/json.lua ;; passthrough:*) script=bench/wrk/soap.lua; token=1 ;; *) script=bench/wrk/soap.lua ;; esac
-  [ "$arm" != direct ] && pid=${SIDECAR_PIDS[${arm#*:}]} && slog="$results/saturation-sidecar-${arm#*:}.log"
+  pid=$(pid_of "$arm")
+  case "$arm" in passthrough:*|json:*) slog="$results/saturation-sidecar-${arm#*:}.log" ;; esac
   s0=$([ -n "$pid" ] && ticks "$pid" || echo 0); b0=$(ticks "$BACKEND_PID"); h0=$(host_ticks)
   [ -n "$slog" ] && l0=$(file_size "$slog")
   out=$(WRK_TOKEN=$token timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d"${secs}s" --latency -s "$script" "$url" | grep '^WRK ')
@@ -175,12 +209,11 @@ closed() {
 # paced ARM LABEL: one LoadGen run at PACED_RATE; prints one result line in the same shape.
 paced() {
   local arm=$1 label=$2 mode url pid out cpu="answerer=$BACKEND_PID" slog="" l0=0 l1=0
-  case "$arm" in direct) mode=soap ;; passthrough:*) mode=passthrough ;; json:*) mode=oldguard ;; esac
+  case "$arm" in direct|relay:*) mode=soap ;; passthrough:*) mode=passthrough ;; json:*) mode=oldguard ;; esac
   url=$(url_of "$arm")
-  if [ "$arm" != direct ]; then
-    pid=${SIDECAR_PIDS[${arm#*:}]}; cpu="sidecar=$pid,$cpu"; slog="$results/saturation-sidecar-${arm#*:}.log"
-    l0=$(file_size "$slog")
-  fi
+  pid=$(pid_of "$arm")
+  [ -n "$pid" ] && cpu="sidecar=$pid,$cpu"
+  case "$arm" in passthrough:*|json:*) slog="$results/saturation-sidecar-${arm#*:}.log"; l0=$(file_size "$slog") ;; esac
   out=$(timeout $((PACED_DURATION + 60)) "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms256m -Xmx256m bench/LoadGen.java \
     --mode "$mode" --url "$url" --rate "$PACED_RATE" --duration "$PACED_DURATION" --warmup 3 --label "$arm" \
     --cpu "$cpu" 2>>"$results/saturation-loadgen.log" | grep '^RESULT ' || true)
