@@ -55,7 +55,6 @@ cp target/oldguard.jar "$out/opt/oldguard/"
 cp -r target/lib "$out/opt/oldguard/lib"
 cat > "$out/opt/oldguard/jvm.options" <<'EOF'
 -XX:+UseZGC
--XX:-ZProactive
 -XX:MaxRAMPercentage=60
 -XX:+ExitOnOutOfMemoryError
 -XX:-UsePerfData
