@@ -26,7 +26,7 @@ for v in $builds; do
   sed -e "s/port: 18180/port: 2818$n/" -e "s/port: 19911/port: 2991$n/" -e 's#127.0.0.1:18188/#127.0.0.1:28188/#' \
     bench/sidecar-saturation.yaml >"bench/alloc-$v.tmp.yaml"
   jar=$([ "$v" = base ] && echo "$BASELINE_JAR" || echo target/oldguard.jar)
-  "$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx512m -jar "$jar" run --config "bench/alloc-$v.tmp.yaml" >"$out/alloc-sidecar-$v.log" 2>&1 &
+  "$JAVA_HOME/bin/java" $OLDGUARD_DEFAULT_JAVA_OPTS -jar "$jar" run --config "bench/alloc-$v.tmp.yaml" >"$out/alloc-sidecar-$v.log" 2>&1 &
   SP[$v]=$!; PIDS="$PIDS $!"
 done
 for v in $builds; do

@@ -21,5 +21,5 @@ if [ ! -d target/classes/io/oldguard/capture ] || [ -n "$(find src/main pom.xml 
 fi
 cp=bench/results/capture/classpath.txt
 [ -s "$cp" ] && [ "$cp" -nt pom.xml ] || mvn -B -q -ntp dependency:build-classpath -Dmdep.outputFile="$cp" >&2
-exec "$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx512m -cp "target/classes:$(cat "$cp")" bench/CaptureCost.java \
+exec "$JAVA_HOME/bin/java" $OLDGUARD_DEFAULT_JAVA_OPTS -cp "target/classes:$(cat "$cp")" bench/CaptureCost.java \
   "$RATE" "$SECONDS_" "$WARMUP" bench/results/capture/calls.jsonl

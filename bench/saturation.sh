@@ -150,7 +150,7 @@ for audit in $SIDECARS; do
   slog="$results/saturation-sidecar-$audit.log"
   launch=(bin/oldguard run --config "$cfg")
   # The baseline jar the way bin/oldguard starts a sidecar (same heap and collector).
-  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" -XX:+UseZGC -Xmx512m -jar "$BASELINE_JAR" run --config "$cfg")
+  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" $OLDGUARD_DEFAULT_JAVA_OPTS -jar "$BASELINE_JAR" run --config "$cfg")
   if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
     JAVA_TOOL_OPTIONS="${SIDECAR_JAVA_OPTS//%a/$audit}" "${launch[@]}" >"$slog" 2>&1 &
   else
