@@ -79,7 +79,7 @@ public final class Relay {
                             ch.pipeline().addLast(new RawFront(target));
                         } else {
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                    new HttpFront(target));
+                                    new HttpFront(target, idleOf(ch.eventLoop())));
                         }
                     }
                 })
@@ -98,17 +98,17 @@ public final class Relay {
     /** The agent's side of the HTTP relay: one call at a time per connection, as HTTP/1.1 without pipelining. */
     private static final class HttpFront extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final InetSocketAddress target;
+        private final ArrayDeque<Channel> idle;   // of this connection's event loop, looked up once per connection
 
-        HttpFront(InetSocketAddress target) {
+        HttpFront(InetSocketAddress target, ArrayDeque<Channel> idle) {
             super(false);
             this.target = target;
+            this.idle = idle;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             Channel front = ctx.channel();
-            EventLoop loop = front.eventLoop();
-            ArrayDeque<Channel> idle = idleOf(loop);
             Channel back;
             while ((back = idle.pollFirst()) != null && !back.isActive()) {
                 // closed by the backend while idle: drop it
@@ -118,7 +118,7 @@ public final class Relay {
                 send(back, front, request);
                 return;
             }
-            new Bootstrap().group(loop).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true)
+            new Bootstrap().group(front.eventLoop()).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
