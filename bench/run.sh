@@ -19,8 +19,8 @@
 #                        envelope through bench/Relay.java, a Netty HTTP relay that checks nothing (the floor under
 #                        any proxy hop on this host, measured beside the sidecar)
 #   INITIAL_WARMUP=60    seconds of ramped load before the first round: oldguard at 25%, 50%, 100% of RATE for a
-#                        third each (both JVMs are cold: JIT), passthrough at RATE for a third (if in MODES),
-#                        then soap at RATE for a sixth, none recorded
+#                        third each (both JVMs are cold: JIT), passthrough and relay at RATE for a third each
+#                        (those in MODES), then soap at RATE for a sixth, none recorded
 #   QUIET_BUSY=30        before each run, wait while the host is busier than this many percent ...
 #   QUIET_MAX=60         ... but at most this many seconds (the machine is shared; see BENCHMARKS.md)
 #   NOISY_CORES=0.25     a run counts as disturbed when processes outside the benchmark used more than this many
