@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,11 +104,16 @@ public final class ToolCallHandler {
             Handled handled = refusedBeforeBackend(call);
             if (handled == null) {
                 Instant start = clock.instant();
+                CallResult result = null;
                 try {
-                    handled = atBackend(call, backends.get(call.tool().backend()).invoke(call), start);
+                    result = backends.get(call.tool().backend()).invoke(call);
                 } catch (RuntimeException e) {
                     inFlight.leave(call);
                     handled = failed(call, e);
+                }
+                if (result != null) {
+                    // Outside the catch above: atBackend gives the place back itself, so it is never given twice.
+                    handled = atBackend(call, result, start);
                 }
             }
             return concluded(call, handled, transport);
@@ -136,12 +142,19 @@ public final class ToolCallHandler {
             answered = CompletableFuture.failedFuture(e);
         }
         return answered
-                // A failure may complete an error streak, whose halt writes the halts file: told on a virtual thread.
-                .thenCompose(result -> result instanceof CallResult.Success
-                        ? CompletableFuture.completedFuture(finish(call, transport, set, result, start))
-                        : control.offload(() -> finish(call, transport, set, result, start)))
-                .exceptionally(e -> notSent(call, transport, set, e instanceof CompletionException && e.getCause() != null
-                        ? e.getCause() : e));
+                .handle((result, e) -> e != null
+                        ? CompletableFuture.completedFuture(notSent(call, transport, set, unwrapped(e)))
+                        // A failure may complete an error streak, whose halt writes the halts file: told on a virtual thread.
+                        : result instanceof CallResult.Success
+                                ? CompletableFuture.completedFuture(finish(call, transport, set, result, start))
+                                : control.offload(() -> finish(call, transport, set, result, start)))
+                .thenCompose(Function.identity())
+                // A bug past the backend (its place is given back by then): the agent still gets an answer.
+                .exceptionally(e -> inScope(call, set, () -> unexpected(call, unwrapped(e)).result()));
+    }
+
+    private static Throwable unwrapped(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** A call whose backend failed in a way no backend maps (a bug): it never reached the service. */
