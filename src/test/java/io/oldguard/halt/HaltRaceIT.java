@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -62,6 +64,7 @@ class HaltRaceIT {
         try (SidecarHarness harness = SidecarHarness.start(s -> s.withLatency(Duration.ofMillis(100)), config)) {
             Http agent = harness.agent();
             AtomicInteger guesses = new AtomicInteger(9_000_000);
+            Map<String, Integer> answers = new ConcurrentHashMap<>();
             List<Thread> threads = new ArrayList<>();
             long giveUp = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             for (int t = 0; t < 20; t++) {
@@ -69,6 +72,8 @@ class HaltRaceIT {
                     while (System.nanoTime() < giveUp) {
                         Http.Reply reply = agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN,
                                 "{\"ItemID\": " + guesses.incrementAndGet() + "}");
+                        answers.merge(reply.status() + " " + reply.json().path("type").asText().replaceAll(".*/", ""), 1,
+                                Integer::sum);
                         if (reply.status() == 423) {
                             return;
                         }
@@ -81,8 +86,14 @@ class HaltRaceIT {
 
             long reached = harness.simulator().requestsReceived("GetStock");
             System.out.printf("guessing agent: %d guesses sent by 20 threads, %d reached the service (streak %d, "
-                    + "in-flight cap %d)%n", guesses.get() - 9_000_000, reached, faults, maxInFlight);
-            assertThat(reached).as("guesses that reached the legacy service").isLessThanOrEqualTo(faults + maxInFlight);
+                    + "in-flight cap %d); answers %s%n", guesses.get() - 9_000_000, reached, faults, maxInFlight, new TreeMap<>(answers));
+            // A guess the service answered with anything but a Client fault (a Server fault, a timeout) reached it
+            // without adding to the streak; on a loaded machine a few may, and each lets one more through.
+            int uncounted = answers.entrySet().stream()
+                    .filter(a -> !a.getKey().startsWith("422 ") && !a.getKey().startsWith("423 ") && !a.getKey().startsWith("429 "))
+                    .mapToInt(Map.Entry::getValue).sum();
+            assertThat(reached).as("guesses that reached the legacy service; answers %s", new TreeMap<>(answers))
+                    .isLessThanOrEqualTo(faults + maxInFlight + uncounted);
             assertThat(harness.admin().get("/v1/agents/halted", ADMIN_TOKEN).json().path("halted").get(0)
                     .path("reason").asText()).isEqualTo("error_streak");
         }
