@@ -13,6 +13,7 @@ public sealed interface CallResult {
     /** The backend's own bytes, or null. */
     RawMessage answer();
 
+    /** {@code result} is null for an answer relayed as it came ({@code answer}), which is not read into JSON. */
     record Success(ObjectNode result, RawMessage answer) implements CallResult {
         public Success(ObjectNode result) {
             this(result, null);

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.oldguard.call.AsyncBackend;
 import io.oldguard.call.CallControl;
@@ -22,15 +23,18 @@ import io.oldguard.call.ToolCall;
 import io.oldguard.config.SoapBackendConfig;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
+import io.oldguard.http.RequestIds;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,7 +59,10 @@ public final class SoapBackend implements AsyncBackend {
     static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
     /** An answer up to this size is read on the event loop; a larger one on a virtual thread. */
     private static final int READ_ON_LOOP_BYTES = 64 * 1024;
-    private static final String SOAP_XML = "text/xml; charset=UTF-8";
+    private static final AsciiString SOAP_XML = AsciiString.cached("text/xml; charset=UTF-8");
+    private static final AsciiString SOAP_ACTION = AsciiString.cached("SOAPAction");
+    // The quoted SOAPAction of each operation, encoded once; as many as the WSDLs have operations.
+    private static final Map<String, AsciiString> QUOTED_ACTIONS = new ConcurrentHashMap<>();
 
     /** Why an exchange was cut off by oldguard itself. */
     private static final class DeadlineReached extends IOException {
@@ -74,7 +81,7 @@ public final class SoapBackend implements AsyncBackend {
     private final SoapBackendConfig config;
     private final SoapConnections connections;
     private final String target;
-    private final String hostHeader;
+    private final AsciiString hostHeader;
     private final Clock clock;
 
     public SoapBackend(String name, SoapBackendConfig config, Clock clock) {
@@ -85,7 +92,7 @@ public final class SoapBackend implements AsyncBackend {
         URI endpoint = config.endpoint();
         String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
         this.target = endpoint.getRawQuery() == null ? path : path + "?" + endpoint.getRawQuery();
-        this.hostHeader = endpoint.getPort() > 0 ? endpoint.getHost() + ":" + endpoint.getPort() : endpoint.getHost();
+        this.hostHeader = new AsciiString(endpoint.getPort() > 0 ? endpoint.getHost() + ":" + endpoint.getPort() : endpoint.getHost());
     }
 
     public String name() {
@@ -150,8 +157,9 @@ public final class SoapBackend implements AsyncBackend {
         headers.set(HttpHeaderNames.HOST, hostHeader);
         headers.set(HttpHeaderNames.CONTENT_TYPE, relayed ? call.original().contentType() : SOAP_XML);
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        headers.set("SOAPAction", "\"" + call.tool().soap().soapAction() + "\"");
-        headers.set("X-Request-Id", call.requestId());
+        headers.set(SOAP_ACTION, QUOTED_ACTIONS.computeIfAbsent(call.tool().soap().soapAction(),
+                action -> AsciiString.cached("\"" + action + "\"")));
+        headers.set(RequestIds.HEADER, call.requestId());
         return request;
     }
 
@@ -192,11 +200,12 @@ public final class SoapBackend implements AsyncBackend {
             return new CallResult.Failure(Refusals.badGateway(name, "HTTP " + status));
         }
         byte[] body = response.body();
-        // Passthrough calls keep the answer as it came, to relay it; it is still read, so faults count the same.
+        // Passthrough calls keep the answer as it came, to relay it; it is still read as far as telling a fault from
+        // the promised answer, so faults count the same.
         RawMessage raw = call.original() == null ? null
-                : new RawMessage(status, response.contentType() == null ? SOAP_XML : response.contentType(), body);
+                : new RawMessage(status, response.contentType() == null ? SOAP_XML.toString() : response.contentType(), body);
         try {
-            return switch (SoapResponses.parse(call.tool(), body)) {
+            return switch (SoapResponses.parse(call.tool(), body, raw == null)) {
                 case SoapResponses.Result r -> new CallResult.Success(r.body(), raw);
                 case SoapResponses.Fault f -> {
                     if (!f.code().toLowerCase(Locale.ROOT).endsWith("client")) {

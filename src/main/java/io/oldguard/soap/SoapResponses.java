@@ -20,7 +20,8 @@ import javax.xml.stream.XMLStreamReader;
 
 /**
  * Reads a SOAP 1.1 response into typed JSON following the tool's result shape ({@code xs:int} becomes a JSON
- * number, a repeated element an array), or into a fault. The StAX factory is built once and refuses DTDs and
+ * number, a repeated element an array), or into a fault; or, for an answer relayed as it came, only far enough to
+ * tell which it is. The StAX factory is built once and refuses DTDs and
  * external entities, so a hostile or broken backend cannot make oldguard expand entities or fetch files.
  */
 final class SoapResponses {
@@ -31,6 +32,7 @@ final class SoapResponses {
     sealed interface Parsed {
     }
 
+    /** The promised answer; {@code body} is its typed JSON, or null when it was only recognised (relayed). */
     record Result(ObjectNode body) implements Parsed {
     }
 
@@ -48,6 +50,16 @@ final class SoapResponses {
     }
 
     static Parsed parse(Tool tool, byte[] body) throws UnreadableResponse {
+        return parse(tool, body, true);
+    }
+
+    /**
+     * @param typed whether the answer is read into typed JSON; an answer relayed as it came (the SOAP passthrough)
+     *              is read only as far as its Body's first element, which tells a fault from the promised answer:
+     *              what that answer holds is for its client to read, and reading it was a twentieth of the
+     *              sidecar's CPU per passthrough call (BENCHMARKS.md)
+     */
+    static Parsed parse(Tool tool, byte[] body, boolean typed) throws UnreadableResponse {
         try {
             XMLStreamReader reader = XML.createXMLStreamReader(new ByteArrayInputStream(body));
             try {
@@ -63,7 +75,7 @@ final class SoapResponses {
                     throw new UnreadableResponse("expected " + tool.soap().responseElement().getLocalPart()
                             + " but got " + reader.getLocalName());
                 }
-                return new Result(object(reader, tool.result()));
+                return new Result(typed ? object(reader, tool.result()) : null);
             } finally {
                 reader.close();
             }
