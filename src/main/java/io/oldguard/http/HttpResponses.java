@@ -9,8 +9,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.oldguard.guard.Refusal;
 import java.nio.charset.StandardCharsets;
 
@@ -24,13 +26,16 @@ public final class HttpResponses {
     public static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
     public static final String PROBLEM_JSON = "application/problem+json";
+    // Header values of every answer, encoded once: Netty copies an AsciiString's bytes, a String it encodes per char.
+    private static final AsciiString JSON_TYPE = AsciiString.cached("application/json");
+    private static final AsciiString PROBLEM_JSON_TYPE = AsciiString.cached(PROBLEM_JSON);
 
     private HttpResponses() {
     }
 
     public static FullHttpResponse json(HttpResponseStatus status, Object body, String requestId) {
         try {
-            return bytes(status, "application/json", JSON.writeValueAsBytes(body), requestId);
+            return bytes(status, JSON_TYPE, JSON.writeValueAsBytes(body), requestId);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("JSON tree could not be written", e);
         }
@@ -44,7 +49,7 @@ public final class HttpResponses {
         ObjectNode body = problemBody(refusal, requestId);
         FullHttpResponse response;
         try {
-            response = bytes(HttpResponseStatus.valueOf(refusal.status()), PROBLEM_JSON, JSON.writeValueAsBytes(body), requestId);
+            response = bytes(HttpResponseStatus.valueOf(refusal.status()), PROBLEM_JSON_TYPE, JSON.writeValueAsBytes(body), requestId);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("problem document could not be written", e);
         }
@@ -78,14 +83,14 @@ public final class HttpResponses {
         return Math.max(1, (ms + 999) / 1000);
     }
 
-    public static FullHttpResponse bytes(HttpResponseStatus status, String contentType, byte[] body, String requestId) {
+    public static FullHttpResponse bytes(HttpResponseStatus status, CharSequence contentType, byte[] body, String requestId) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set("Cache-Control", "no-store");
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (requestId != null) {
-            response.headers().set("X-Request-Id", requestId);
+            response.headers().set(RequestIds.HEADER, requestId);
         }
         return response;
     }

@@ -158,7 +158,7 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
-                .set("X-Request-Id", requestId);
+                .set(RequestIds.HEADER, requestId);
         HttpUtil.setTransferEncodingChunked(response, true);
         ctx.writeAndFlush(response);
         streamSession = check.session().id();

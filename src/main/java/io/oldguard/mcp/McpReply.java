@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.oldguard.guard.Refusal;
 import io.oldguard.http.HttpResponses;
+import io.oldguard.http.RequestIds;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,7 +67,7 @@ record McpReply(int status, byte[] body, Map<String, String> headers) {
         if (body == null) {
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.EMPTY_BUFFER);
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            response.headers().set("X-Request-Id", requestId);
+            response.headers().set(RequestIds.HEADER, requestId);
         } else {
             response = HttpResponses.bytes(HttpResponseStatus.valueOf(status), "application/json", body, requestId);
         }

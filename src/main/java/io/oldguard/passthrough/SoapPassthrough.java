@@ -23,6 +23,7 @@ import io.oldguard.catalog.Tool;
 import io.oldguard.config.SidecarConfig;
 import io.oldguard.guard.Refusal;
 import io.oldguard.guard.Refusals;
+import io.oldguard.http.RequestIds;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.PolicySet;
 import java.io.ByteArrayInputStream;
@@ -254,7 +255,7 @@ public final class SoapPassthrough {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, answer.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length)
-                .set("X-Request-Id", requestId);
+                .set(RequestIds.HEADER, requestId);
         return response;
     }
 
