@@ -19,7 +19,8 @@
 #
 # Knobs (environment):
 #   DURATION=15        seconds per closed-loop run           CONNS=16       wrk connections (one wrk thread)
-#   ROUNDS=3           rounds of every arm                   WARMUP=20      seconds of closed-loop warm-up per sidecar arm
+#   ROUNDS=3           rounds of every arm                   WARMUP=60      seconds of closed-loop warm-up per arm (the
+#                      sidecar's JIT keeps improving it for about a minute under load; BENCHMARKS.md, 2026-12-05)
 #   PACED_RATE=500     calls/s of the paced runs (0: none)   PACED_DURATION=15   PACED_ROUNDS=$ROUNDS
 #   AUDITS="none"      audit.allowed options, one sidecar each (all | sample | none; sample uses SAMPLE_RATE;
 #                      default: no audit section in the configuration)
@@ -44,7 +45,7 @@ cd "$root"
 DURATION=${DURATION:-15}
 CONNS=${CONNS:-16}
 ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-20}
+WARMUP=${WARMUP:-60}
 PACED_RATE=${PACED_RATE:-500}
 PACED_DURATION=${PACED_DURATION:-15}
 PACED_ROUNDS=${PACED_ROUNDS:-$ROUNDS}
