@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -141,16 +142,30 @@ public final class ToolCallHandler {
         } catch (RuntimeException e) {
             answered = CompletableFuture.failedFuture(e);
         }
+        // A backend failure no backend maps means the call never went; once it has an outcome, it ends in finish.
         return answered
                 .handle((result, e) -> e != null
                         ? CompletableFuture.completedFuture(notSent(call, transport, set, unwrapped(e)))
-                        // A failure may complete an error streak, whose halt writes the halts file: told on a virtual thread.
-                        : result instanceof CallResult.Success
-                                ? CompletableFuture.completedFuture(finish(call, transport, set, result, start))
-                                : control.offload(() -> finish(call, transport, set, result, start)))
+                        : ended(call, transport, set, result, start, control))
                 .thenCompose(Function.identity())
-                // A bug past the backend (its place is given back by then): the agent still gets an answer.
+                // Only a bug gets here, past the backend: the agent still gets an answer.
                 .exceptionally(e -> inScope(call, set, () -> unexpected(call, unwrapped(e)).result()));
+    }
+
+    /**
+     * A failure may complete an error streak, whose halt writes the halts file: it is told on a virtual thread,
+     * unless none can be had any more (shutting down), when it is told here rather than not at all.
+     */
+    private CompletableFuture<CallResult> ended(ToolCall call, String transport, PolicySet set, CallResult result,
+            Instant start, CallControl control) {
+        if (result instanceof CallResult.Success) {
+            return CompletableFuture.completedFuture(finish(call, transport, set, result, start));
+        }
+        try {
+            return control.offload(() -> finish(call, transport, set, result, start));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(finish(call, transport, set, result, start));
+        }
     }
 
     private static Throwable unwrapped(Throwable e) {
@@ -211,10 +226,17 @@ public final class ToolCallHandler {
         return new Handled(result, "backend", atBackend);
     }
 
-    /** The audit line and the capture; returns the result. */
+    /**
+     * The audit line and the capture; returns the result. By now the call is decided and its place given back, so
+     * a failure to record it is logged and the agent still gets its answer.
+     */
     private CallResult concluded(ToolCall call, Handled handled, String transport) {
-        audit(call, handled);
-        recorder.record(call, transport, outcomeOf(handled.result()), handled.decidedBy());
+        try {
+            audit(call, handled);
+            recorder.record(call, transport, outcomeOf(handled.result()), handled.decidedBy());
+        } catch (RuntimeException e) {
+            LOG.error("a decided call could not be recorded", kv("event", Events.INTERNAL_ERROR), e);
+        }
         return handled.result();
     }
 

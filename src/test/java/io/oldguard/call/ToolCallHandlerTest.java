@@ -15,9 +15,9 @@ import io.oldguard.identity.Identities;
 import io.oldguard.metrics.CallMetrics;
 import io.oldguard.policy.AgentPolicy;
 import io.oldguard.policy.PolicyStore;
+import io.oldguard.testing.MutableClock;
 import io.oldguard.testing.SidecarHarness;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,15 +30,16 @@ import org.junit.jupiter.api.Test;
 class ToolCallHandlerTest {
 
     private static final Setup SETUP = Setup.load(Path.of("sidecar.yaml"));
+    private static final Instant NOW = Instant.parse("2026-12-05T10:00:00Z");
 
     /**
-     * A failure after the backend answered (here the capture cannot be written) still gets the agent an answer,
+     * A failure after the backend answered (here a recorder that throws) still gets the agent the service's answer,
      * and gives the call's place back once: given back twice, the agent would have one place more than its cap.
      */
     @Test
     void aCallThatFailsAfterItsAnswerGivesItsPlaceBackOnce() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Clock clock = Clock.systemUTC();
+        MutableClock clock = new MutableClock(NOW);
         Identities identities = Identities.resolve(SETUP.config(), "sidecar.yaml", SidecarHarness.tokens());
         PolicyStore policies = new PolicyStore(SETUP.policies(), identities,
                 () -> new PolicyStore.Loaded(SETUP.policies(), identities, Map.of(), List.of()), clock, registry);
@@ -64,13 +65,13 @@ class ToolCallHandlerTest {
                 return Reachability.reachable();
             }
         };
-        CallRecorder unwritable = (call, transport, outcome, decidedBy) -> {
+        CallRecorder throwing = (call, transport, outcome, decidedBy) -> {
             if (call.requestId().equals("r-2")) {
-                throw new IllegalStateException("capture file cannot be written");
+                throw new IllegalStateException("the recorder failed");
             }
         };
         ToolCallHandler handler = new ToolCallHandler(new GuardChain(List.of()), inFlight,
-                Map.of(getStock.backend(), backend), policies, new CallMetrics(registry), clock, unwritable,
+                Map.of(getStock.backend(), backend), policies, new CallMetrics(registry), clock, throwing,
                 AllowedCallAudit.of(SETUP.config().audit()));
         CallControl control = new CallControl(null, Runnable::run);
 
@@ -79,7 +80,7 @@ class ToolCallHandlerTest {
 
         assertThat(held).isNotDone();
         assertThat(failed).isInstanceOfSatisfying(CallResult.Failure.class,
-                f -> assertThat(f.refusal().status()).as("answered as oldguard's own failure").isEqualTo(500));
+                f -> assertThat(f.refusal().outcome()).as("the service's answer").isEqualTo(Refusals.SOAP_CLIENT_FAULT));
         int places = 0;
         while (places < 100 && inFlight.enter(call("r-" + (places + 3), getStock)) == Verdict.ALLOW) {
             places++;
@@ -89,8 +90,7 @@ class ToolCallHandlerTest {
     }
 
     private static ToolCall call(String requestId, Tool tool) {
-        Instant now = Instant.now();
         return new ToolCall(requestId, new Caller.Agent("support-bot"), tool,
-                JsonNodeFactory.instance.objectNode().put("ItemID", 7), now, now.plus(Duration.ofSeconds(5)));
+                JsonNodeFactory.instance.objectNode().put("ItemID", 7), NOW, NOW.plus(Duration.ofSeconds(5)));
     }
 }
