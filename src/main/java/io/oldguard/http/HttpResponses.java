@@ -27,7 +27,7 @@ public final class HttpResponses {
             .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build());
     public static final String PROBLEM_JSON = "application/problem+json";
     // Header values of every answer, encoded once: Netty copies an AsciiString's bytes, a String it encodes per char.
-    private static final AsciiString JSON_TYPE = AsciiString.cached("application/json");
+    public static final AsciiString JSON_TYPE = AsciiString.cached("application/json");
     private static final AsciiString PROBLEM_JSON_TYPE = AsciiString.cached(PROBLEM_JSON);
 
     private HttpResponses() {

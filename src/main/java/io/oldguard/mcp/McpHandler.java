@@ -157,7 +157,7 @@ public final class McpHandler extends ChannelInboundHandlerAdapter {
         // Written before any notification: those are queued to this event loop, which is busy with this until then.
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
                 .set(RequestIds.HEADER, requestId);
         HttpUtil.setTransferEncodingChunked(response, true);
         ctx.writeAndFlush(response);

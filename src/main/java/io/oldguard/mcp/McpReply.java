@@ -69,7 +69,7 @@ record McpReply(int status, byte[] body, Map<String, String> headers) {
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
             response.headers().set(RequestIds.HEADER, requestId);
         } else {
-            response = HttpResponses.bytes(HttpResponseStatus.valueOf(status), "application/json", body, requestId);
+            response = HttpResponses.bytes(HttpResponseStatus.valueOf(status), HttpResponses.JSON_TYPE, body, requestId);
         }
         headers.forEach((k, v) -> response.headers().set(k, v));
         return response;

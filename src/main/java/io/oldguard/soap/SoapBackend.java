@@ -61,8 +61,6 @@ public final class SoapBackend implements AsyncBackend {
     private static final int READ_ON_LOOP_BYTES = 64 * 1024;
     private static final AsciiString SOAP_XML = AsciiString.cached("text/xml; charset=UTF-8");
     private static final AsciiString SOAP_ACTION = AsciiString.cached("SOAPAction");
-    // The quoted SOAPAction of each operation, encoded once; as many as the WSDLs have operations.
-    private static final Map<String, AsciiString> QUOTED_ACTIONS = new ConcurrentHashMap<>();
 
     /** Why an exchange was cut off by oldguard itself. */
     private static final class DeadlineReached extends IOException {
@@ -82,6 +80,8 @@ public final class SoapBackend implements AsyncBackend {
     private final SoapConnections connections;
     private final String target;
     private final AsciiString hostHeader;
+    // The quoted SOAPAction of each operation, encoded once; as many as the WSDL has operations.
+    private final Map<String, AsciiString> quotedActions = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public SoapBackend(String name, SoapBackendConfig config, Clock clock) {
@@ -92,7 +92,8 @@ public final class SoapBackend implements AsyncBackend {
         URI endpoint = config.endpoint();
         String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
         this.target = endpoint.getRawQuery() == null ? path : path + "?" + endpoint.getRawQuery();
-        this.hostHeader = new AsciiString(endpoint.getPort() > 0 ? endpoint.getHost() + ":" + endpoint.getPort() : endpoint.getHost());
+        this.hostHeader = AsciiString.of(endpoint.getPort() > 0 ? endpoint.getHost() + ":" + endpoint.getPort()
+                : String.valueOf(endpoint.getHost()));
     }
 
     public String name() {
@@ -157,7 +158,7 @@ public final class SoapBackend implements AsyncBackend {
         headers.set(HttpHeaderNames.HOST, hostHeader);
         headers.set(HttpHeaderNames.CONTENT_TYPE, relayed ? call.original().contentType() : SOAP_XML);
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        headers.set(SOAP_ACTION, QUOTED_ACTIONS.computeIfAbsent(call.tool().soap().soapAction(),
+        headers.set(SOAP_ACTION, quotedActions.computeIfAbsent(call.tool().soap().soapAction(),
                 action -> AsciiString.cached("\"" + action + "\"")));
         headers.set(RequestIds.HEADER, call.requestId());
         return request;
