@@ -49,10 +49,6 @@ final class SoapResponses {
     private SoapResponses() {
     }
 
-    static Parsed parse(Tool tool, byte[] body) throws UnreadableResponse {
-        return parse(tool, body, true);
-    }
-
     /**
      * @param typed whether the answer is read into typed JSON; an answer relayed as it came (the SOAP passthrough)
      *              is read only as far as its Body's first element, which tells a fault from the promised answer:
