@@ -9,10 +9,10 @@ import io.oldguard.guard.Guard;
 import io.oldguard.guard.Refusals;
 import io.oldguard.guard.Verdict;
 import io.oldguard.policy.PolicySet;
+import io.oldguard.store.Streaks;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import io.oldguard.store.Streaks;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +34,9 @@ public final class ErrorStreakGuard implements Guard {
     private final Supplier<PolicySet> policies;
     private final Clock clock;
     private final Streaks streaks;
+    // Striped by agent: bounded whatever the number of agents, and a lock, not a monitor, as a halt writes a file.
+    private static final ReentrantLock[] LOCKS = java.util.stream.Stream.generate(ReentrantLock::new).limit(64)
+            .toArray(ReentrantLock[]::new);
 
     public ErrorStreakGuard(HaltRegistry registry, Streaks streaks, int faults, Duration window, Supplier<PolicySet> policies,
             Clock clock) {
@@ -66,16 +69,29 @@ public final class ErrorStreakGuard implements Guard {
             }
             return;
         }
-        Instant now = clock.instant();
-        int length = streaks.fault(agent, window, faults);
-        if (length >= faults) {
-            String detail = length + " calls in a row within " + window.toSeconds() + " s were refused by the backend";
-            Halt halt = registry.halt(new Halt(agent, Halt.ERROR_STREAK, detail, now, null, call.tool().name(),
-                    call.requestId(), null, policies.get().version()));
-            LOG.error("CRITICAL agent {} halted: {}", agent, detail, kv("severity", "CRITICAL"),
-                    kv("event", Events.AGENT_HALTED_ERROR_STREAK), kv("agent", agent), kv("tool", call.tool().name()),
-                    kv("faults", length), kv("windowSeconds", window.toSeconds()),
-                    kv("policyVersion", halt.policyVersion()));
+        // The fault that completes a streak and its halt are one step for the agent: a fault reported in between
+        // would start a new streak and give its in-flight place back before the halt is seen, letting another call
+        // of the agent through. Later faults wait here, still holding their places, until the halt is in force.
+        ReentrantLock lock = LOCKS[Math.floorMod(agent.hashCode(), LOCKS.length)];
+        lock.lock();
+        try {
+            int length = streaks.fault(agent, window, faults);
+            if (length >= faults) {
+                halt(call, length);
+            }
+        } finally {
+            lock.unlock();
         }
+    }
+
+    private void halt(ToolCall call, int length) {
+        String agent = call.agent();
+        String detail = length + " calls in a row within " + window.toSeconds() + " s were refused by the backend";
+        Halt halt = registry.halt(new Halt(agent, Halt.ERROR_STREAK, detail, clock.instant(), null, call.tool().name(),
+                call.requestId(), null, policies.get().version()));
+        LOG.error("CRITICAL agent {} halted: {}", agent, detail, kv("severity", "CRITICAL"),
+                kv("event", Events.AGENT_HALTED_ERROR_STREAK), kv("agent", agent), kv("tool", call.tool().name()),
+                kv("faults", length), kv("windowSeconds", window.toSeconds()),
+                kv("policyVersion", halt.policyVersion()));
     }
 }
