@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,9 @@ public final class ErrorStreakGuard implements Guard {
 
     private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
     static final String CLIENT_FAULT = Refusals.SOAP_CLIENT_FAULT;
+    // Striped by agent: bounded whatever the number of agents; a lock, not a monitor, as a halt writes a file.
+    private static final ReentrantLock[] LOCKS = Stream.generate(ReentrantLock::new).limit(64)
+            .toArray(ReentrantLock[]::new);
 
     private final HaltRegistry registry;
     private final int faults;
@@ -34,9 +38,6 @@ public final class ErrorStreakGuard implements Guard {
     private final Supplier<PolicySet> policies;
     private final Clock clock;
     private final Streaks streaks;
-    // Striped by agent: bounded whatever the number of agents, and a lock, not a monitor, as a halt writes a file.
-    private static final ReentrantLock[] LOCKS = java.util.stream.Stream.generate(ReentrantLock::new).limit(64)
-            .toArray(ReentrantLock[]::new);
 
     public ErrorStreakGuard(HaltRegistry registry, Streaks streaks, int faults, Duration window, Supplier<PolicySet> policies,
             Clock clock) {
