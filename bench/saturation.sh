@@ -36,6 +36,8 @@
 #   BASELINE_JAR=path  also run the oldguard.jar of another build (e.g. the commit before a change) as one more
 #                      sidecar, labelled "base", on its own ports and with no audit section: before and after
 #                      measured side by side in the same rounds
+#   BASELINE_JAVA_OPTS the base sidecar's JVM options (default: OLDGUARD_DEFAULT_JAVA_OPTS, as bin/oldguard's), e.g.
+#                      to compare collectors with BASELINE_JAR=target/oldguard.jar and OLDGUARD_JAVA_OPTS for the other
 # Results in bench/results/saturation-*.txt and the sidecars' logs in bench/results/saturation-sidecar-*.log.
 set -euo pipefail
 
@@ -56,6 +58,7 @@ AGENT_PORT=${AGENT_PORT:-18180}
 ADMIN_PORT=${ADMIN_PORT:-19911}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 BASELINE_JAR=${BASELINE_JAR:-}
+BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-}
 BACKEND=${BACKEND:-netty}
 RELAY=${RELAY-http}
 RELAY_PORT=${RELAY_PORT:-18170}
@@ -150,8 +153,8 @@ for audit in $SIDECARS; do
   log "starting a sidecar with audit.allowed=$audit (agent port $ap, admin port $mp)"
   slog="$results/saturation-sidecar-$audit.log"
   launch=(bin/oldguard run --config "$cfg")
-  # The baseline jar the way bin/oldguard starts a sidecar (same heap and collector).
-  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" $OLDGUARD_DEFAULT_JAVA_OPTS -jar "$BASELINE_JAR" run --config "$cfg")
+  # The baseline jar the way bin/oldguard starts a sidecar (same heap and collector), unless told otherwise.
+  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" ${BASELINE_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS} -jar "$BASELINE_JAR" run --config "$cfg")
   if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
     JAVA_TOOL_OPTIONS="${SIDECAR_JAVA_OPTS//%a/$audit}" "${launch[@]}" >"$slog" 2>&1 &
   else
@@ -230,6 +233,7 @@ paced() {
   echo "# oldguard saturation benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+changes')"
   echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# BACKEND=$BACKEND CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE${BASELINE_JAR:+ BASELINE_JAR=$BASELINE_JAR}"
+  echo "# JVM options: sidecars \"${OLDGUARD_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS}\"${BASELINE_JAR:+, base \"${BASELINE_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS}\"}"
   echo "# cpu.* in ms of CPU per call (from /proc/<pid>/stat); hostCores: cores busy on the whole host during the run"
 } | tee "$rounds_file" >&2
 
