@@ -41,7 +41,7 @@ import java.util.Map;
  * </ul>
  *
  * <pre>
- *   java -XX:+UseZGC -Xmx512m -cp target/oldguard.jar bench/Relay.java --port 18187 --backend 127.0.0.1:18188 --mode http
+ *   java -XX:+UseSerialGC -Xmx512m -cp target/oldguard.jar bench/Relay.java --port 18187 --backend 127.0.0.1:18188 --mode http
  * </pre>
  */
 public final class Relay {

@@ -5,7 +5,7 @@
 # prints each thread group's share in ms per second and ms per call, with the sidecar's resident memory.
 #
 #   bench/threads.sh                                            # JSON tool API, bin/oldguard's JVM options
-#   MODE=passthrough OLDGUARD_JAVA_OPTS="-XX:+UseZGC -Xmx512m" bench/threads.sh   # other JVM options, to compare
+#   MODE=passthrough OLDGUARD_JAVA_OPTS="-XX:+UseG1GC -Xmx512m" bench/threads.sh   # other JVM options, to compare
 #
 # Knobs: MODE=json|passthrough  RATE=500  WARMUP=45  WINDOW=30  BACKEND_PORT=18188 AGENT_PORT=18180 ADMIN_PORT=19911
 set -euo pipefail

@@ -54,7 +54,7 @@ rm -f "$out/opt/oldguard/runtime/.stamp"
 cp target/oldguard.jar "$out/opt/oldguard/"
 cp -r target/lib "$out/opt/oldguard/lib"
 cat > "$out/opt/oldguard/jvm.options" <<'EOF'
--XX:+UseZGC
+-XX:+UseSerialGC
 -XX:MaxRAMPercentage=60
 -XX:+ExitOnOutOfMemoryError
 -XX:-UsePerfData
