@@ -28,9 +28,6 @@ public final class ErrorStreakGuard implements Guard {
 
     private static final Logger LOG = LoggerFactory.getLogger("oldguard.halts");
     static final String CLIENT_FAULT = Refusals.SOAP_CLIENT_FAULT;
-    // Striped by agent: bounded whatever the number of agents; a lock, not a monitor, as a halt writes a file.
-    private static final ReentrantLock[] LOCKS = Stream.generate(ReentrantLock::new).limit(64)
-            .toArray(ReentrantLock[]::new);
 
     private final HaltRegistry registry;
     private final int faults;
@@ -38,6 +35,8 @@ public final class ErrorStreakGuard implements Guard {
     private final Supplier<PolicySet> policies;
     private final Clock clock;
     private final Streaks streaks;
+    // Striped by agent: bounded whatever the number of agents; a lock, not a monitor, as a halt writes a file.
+    private final ReentrantLock[] locks = Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
 
     public ErrorStreakGuard(HaltRegistry registry, Streaks streaks, int faults, Duration window, Supplier<PolicySet> policies,
             Clock clock) {
@@ -73,7 +72,7 @@ public final class ErrorStreakGuard implements Guard {
         // The fault that completes a streak and its halt are one step for the agent: a fault reported in between
         // would start a new streak and give its in-flight place back before the halt is seen, letting another call
         // of the agent through. Later faults wait here, still holding their places, until the halt is in force.
-        ReentrantLock lock = LOCKS[Math.floorMod(agent.hashCode(), LOCKS.length)];
+        ReentrantLock lock = locks[Math.floorMod(agent.hashCode(), locks.length)];
         lock.lock();
         try {
             int length = streaks.fault(agent, window, faults);
