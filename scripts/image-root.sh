@@ -55,6 +55,7 @@ cp target/oldguard.jar "$out/opt/oldguard/"
 cp -r target/lib "$out/opt/oldguard/lib"
 cat > "$out/opt/oldguard/jvm.options" <<'EOF'
 -XX:+UseSerialGC
+-XX:MaxTenuringThreshold=2
 -XX:MaxRAMPercentage=60
 -XX:+ExitOnOutOfMemoryError
 -XX:-UsePerfData

@@ -17,4 +17,7 @@ fi
 # A sidecar shares its pod: a bounded heap, and the serial collector. Its live set is about 15 MB and every call's
 # garbage dies young, so a young collection takes about 1 ms and no thread runs between collections; ZGC's
 # background threads cost 0.02 ms per call at 500 calls/s (BENCHMARKS.md, "The collector, measured at 500 calls/s").
-OLDGUARD_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xmx512m"
+# What outlives two young collections is kept for good (the configuration, policies, meters, connections): with the
+# default of 15, about 3 MB of it was copied between the survivor spaces at every collection for the sidecar's first
+# 15, and each of those pauses took 8 to 16 ms instead of 1 (BENCHMARKS.md, "Young pauses and the tail at 1,000/s").
+OLDGUARD_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:MaxTenuringThreshold=2 -Xmx512m"
