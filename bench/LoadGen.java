@@ -67,7 +67,7 @@ public final class LoadGen {
     static final int ITEMS = 500;
 
     record Settings(boolean soap, String mode, String label, URI url, double rate, double duration, double warmup,
-                    double grace, String token, int maxConns, String cpu) {
+                    double grace, String token, int maxConns, String cpu, String dump) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -81,6 +81,7 @@ public final class LoadGen {
         String label = null;
         int maxConns = 1024;
         String cpu = null;
+        String dump = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -101,6 +102,7 @@ public final class LoadGen {
                 case "--label" -> label = v;
                 case "--max-conns" -> maxConns = Integer.parseInt(v);
                 case "--cpu" -> cpu = v;
+                case "--dump" -> dump = v;
                 default -> fail("unknown option " + a);
             }
         }
@@ -128,7 +130,7 @@ public final class LoadGen {
             fail("need 0 < rate <= 50000, 0 < duration <= 3600, 0 <= warmup <= 600, 0 <= grace <= 60, 1 <= max-conns <= 20000");
         }
         Settings settings = new Settings(soap, mode, label == null ? mode : label, uri, rate, duration, warmup, grace,
-                token, maxConns, cpu);
+                token, maxConns, cpu, dump);
         System.exit(run(settings));
     }
 
@@ -153,6 +155,7 @@ public final class LoadGen {
         long total = warmupCount + measuredCount;
         long[] latencies = new long[(int) measuredCount];   // nanoseconds of the successful measured calls
         long[] refusedLatencies = new long[(int) measuredCount];   // nanoseconds of the measured 429/503 answers
+        long[] byCall = s.dump() == null ? null : new long[(int) measuredCount];   // for --dump; -1 = failed
         AtomicInteger refusedCount = new AtomicInteger();
         AtomicIntegerArray statusCounts = new AtomicIntegerArray(600);   // measured calls by status; 0 = I/O failure
         AtomicInteger okInWindow = new AtomicInteger();   // HTTP 200 answers (any call) completed in the window
@@ -189,6 +192,7 @@ public final class LoadGen {
                 LockSupport.parkNanos(intended - now);
             }
             boolean measured = i >= warmupCount;
+            int index = (int) (i - warmupCount);
             if (measured) {
                 sent++;
                 maxLag = Math.max(maxLag, now - intended);
@@ -211,6 +215,9 @@ public final class LoadGen {
                     okInWindow.incrementAndGet();
                 }
                 if (measured) {
+                    if (byCall != null) {
+                        byCall[index] = failure == null ? done - intended : -1;
+                    }
                     statusCounts.incrementAndGet(status >= 0 && status < 600 ? status : 0);
                     if (failure == null) {
                         latencies[okCount.getAndIncrement()] = done - intended;
@@ -270,7 +277,29 @@ public final class LoadGen {
         line.append(cpu.report(sent));
         System.out.println(line);
         System.out.flush();
+        if (byCall != null) {
+            long windowStartEpochMicros = System.currentTimeMillis() * 1000 + (measureStart - System.nanoTime()) / 1000;
+            dump(Path.of(s.dump()), byCall, periodNanos, windowStartEpochMicros);
+        }
         return 0;
+    }
+
+    /**
+     * {@code --dump FILE}: one line per measured call, in the order they were sent: its intended start in ms from
+     * the start of the window and its latency in ms ({@code -1} for a failed call), to see when the slow calls came;
+     * a first line {@code # windowStartEpochMicros=…} places the window on the wall clock (to match a GC log).
+     */
+    static void dump(Path file, long[] byCall, long periodNanos, long windowStartEpochMicros) {
+        StringBuilder out = new StringBuilder(byCall.length * 16);
+        out.append("# windowStartEpochMicros=").append(windowStartEpochMicros).append('\n');
+        for (int i = 0; i < byCall.length; i++) {
+            out.append(String.format(Locale.ROOT, "%.3f %.3f%n", i * periodNanos / 1e6, byCall[i] < 0 ? -1.0 : byCall[i] / 1e6));
+        }
+        try {
+            Files.writeString(file, out);
+        } catch (IOException e) {
+            System.err.println("loadgen: could not write " + file + ": " + e);
+        }
     }
 
     /** Nearest-rank percentile of a sorted array. */
@@ -327,12 +356,13 @@ public final class LoadGen {
         System.err.println("""
                 usage: java bench/LoadGen.java [--mode soap|oldguard|passthrough] [--url URL] [--rate 1000] [--duration 20]
                            [--warmup 5] [--grace 5] [--token T] [--label NAME] [--max-conns 1024]
-                           [--cpu name=PID[+PID...],name=user:USER,...]
+                           [--cpu name=PID[+PID...],name=user:USER,...] [--dump FILE]
                   soap      POST a SOAP 1.1 GetStock envelope to the legacy service (default http://127.0.0.1:18088/inventory)
                   oldguard  POST {"ItemID": N} through the sidecar with a bearer token
                             (default http://127.0.0.1:18080/v1/tools/GetStock, token from OLDGUARD_TOKEN_BENCH_BOT)
                   passthrough  POST the SOAP envelope through the sidecar's SOAP passthrough with a bearer token
                             (default http://127.0.0.1:18080/inventory)
+                  --dump    write each measured call's intended start and latency (ms) to FILE, one per line
                   rate in calls/s, times in seconds; ItemID cycles 1..500""");
         System.exit(code);
     }

@@ -35,7 +35,11 @@
 #   PROFILE=1            record the sidecar with JFR into bench/results/sidecar.jfr (figures then include
 #                        the profiler's overhead: use for finding hot spots, not for the numbers)
 #   SIDECAR_JAVA_OPTS    extra JVM options for the sidecar (passed as JAVA_TOOL_OPTIONS)
-#   LOADGEN_JAVA_OPTS    JVM options of the load generator (default: -XX:+UseSerialGC -Xms512m -Xmx512m)
+#   LOADGEN_JAVA_OPTS    JVM options of the load generator (default: -XX:+UseSerialGC -Xms1g -Xmx1g -Xmn768m: a young
+#                        generation large enough that a 25 s run at 1,000/s never stops for a collection, which with
+#                        -Xmx512m paused it once a run for 12 to 20 ms, in the middle of the measured window)
+#   DUMP=1               write every measured call's intended start and latency to bench/results/calls-<mode>-<round>.txt
+#                        (LoadGen --dump), to see whether the slow calls come together (a stall) or one by one
 #   MONITOR=1            log every process using >= 10% of a core, each second, to bench/results/top.log
 #                        (what else ran during a bad round; top itself costs ~1% of a core); 0 turns it off
 set -euo pipefail
@@ -54,8 +58,9 @@ RETRIES=${RETRIES:-2}
 BENCH_DB=${BENCH_DB:-oldguard_bench}
 PROFILE=${PROFILE:-0}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
-LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms512m -Xmx512m}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -Xms1g -Xmx1g -Xmn768m}
 MONITOR=${MONITOR:-1}
+DUMP=${DUMP:-0}
 MODES=${MODES:-soap relay oldguard passthrough}
 
 SIM_PORT=${SIM_PORT:-18088}
@@ -119,7 +124,7 @@ trap 'exit 130' INT TERM
 # it; its RESULT line is left in $RESULT (not printed: no subshell, so LG_PID stays visible to the trap).
 RESULT=
 loadgen() {
-  local mode=$1 rate=$2 duration=$3 warmup=$4 label=$5 out rc url proxy=$SIDECAR_PID
+  local mode=$1 rate=$2 duration=$3 warmup=$4 label=$5 dump=${6:-} out rc url proxy=$SIDECAR_PID
   RESULT=
   case "$mode" in
     soap) url=$SOAP_URL ;;
@@ -133,7 +138,7 @@ loadgen() {
     "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode "$mode" \
       --url "$url" \
       --rate "$rate" --duration "$duration" --warmup "$warmup" --label "$label" \
-      --cpu "sidecar=$proxy,sim=$SIM_PID,pg=user:postgres" >"$out" 2>>"$results/loadgen.log" &
+      --cpu "sidecar=$proxy,sim=$SIM_PID,pg=user:postgres" ${dump:+--dump "$dump"} >"$out" 2>>"$results/loadgen.log" &
   LG_PID=$!
   rc=0; wait "$LG_PID" || rc=$?
   LG_PID=
@@ -226,7 +231,7 @@ for round in $(seq 1 "$ROUNDS"); do
       busy_before=$(wait_quiet)
       log "round $round/$ROUNDS: $mode at $RATE/s, ${WARMUP}s warm-up + ${DURATION}s measured (host ${busy_before}% busy before)"
       started_at=$(date +%H:%M:%S)
-      loadgen "$mode" "$RATE" "$DURATION" "$WARMUP" "$mode"
+      loadgen "$mode" "$RATE" "$DURATION" "$WARMUP" "$mode" "$([ "$DUMP" = 1 ] && echo "$results/calls-$mode-$round.txt")"
       line=$RESULT
       # CPU of processes outside the benchmark during the window: host busy cores minus ours (approximate).
       other=$(echo "$line" | awk -v n="$(nproc)" -v rate="$RATE" '{
