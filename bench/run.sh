@@ -39,7 +39,8 @@
 #                        generation large enough that a 25 s run at 1,000/s never stops for a collection, which with
 #                        -Xmx512m paused it once a run for 12 to 20 ms, in the middle of the measured window)
 #   DUMP=1               write every measured call's intended start and latency to bench/results/calls-<mode>-<round>.txt
-#                        (LoadGen --dump), to see whether the slow calls come together (a stall) or one by one
+#                        (LoadGen --dump); bench/slowcalls.py then tells when each round's slowest calls came and how
+#                        many overlapped a GC pause (give the JVMs -Xlog:gc:file=...:utctime, e.g. in SIDECAR_JAVA_OPTS)
 #   MONITOR=1            log every process using >= 10% of a core, each second, to bench/results/top.log
 #                        (what else ran during a bad round; top itself costs ~1% of a core); 0 turns it off
 set -euo pipefail
