@@ -283,8 +283,8 @@ table() {   # title, then the round lines on stdin
       if (s50 == "nan" || o50 == "nan") { printf "  added by oldguard (%s): n/a (no run of one of the paths)\n", m; exit }
       a50=o50-s50; a99=o99-s99
       if (m == "relay") { printf "  added by the bare relay (%s, the floor under any proxy hop): p50 %+.3f ms, p99 %+.3f ms\n", m, a50, a99; exit }
-      printf "  added by oldguard (%s): p50 %+.3f ms (target <= 0.5 ms: %s), p99 %+.3f ms (target <= 2 ms: %s)\n",
-        m, a50, (a50<=0.5 ? "met" : "MISSED"), a99, (a99<=2 ? "met" : "MISSED") }'
+      printf "  added by oldguard (%s): p50 %+.3f ms (target <= 0.3 ms: %s), p99 %+.3f ms (target <= 1 ms: %s)\n",
+        m, a50, (a50<=0.3 ? "met" : "MISSED"), a99, (a99<=1 ? "met" : "MISSED") }'
   done
 }
 {

@@ -19,5 +19,5 @@ fi
 # background threads cost 0.02 ms per call at 500 calls/s (BENCHMARKS.md, "The collector, measured at 500 calls/s").
 # What outlives two young collections is kept for good (the configuration, policies, meters, connections): with the
 # default of 15, about 3 MB of it was copied between the survivor spaces at every collection for the sidecar's first
-# 15, and each of those pauses took 8 to 16 ms instead of 1 (BENCHMARKS.md, "Young pauses and the tail at 1,000/s").
+# 15, and each of those pauses took 7 to 21 ms instead of 1 (BENCHMARKS.md, "Young pauses and the tail at 1,000/s").
 OLDGUARD_DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -XX:MaxTenuringThreshold=2 -Xmx512m"
