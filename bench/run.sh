@@ -13,8 +13,8 @@
 #   RATE=1000            calls/s offered in every measured round
 #   DURATION=20          seconds measured per round
 #   WARMUP=10            seconds of unrecorded load at the start of every round (every round starts a new load
-#                        generator with new connections; with 5, a third of every arm's slowest 1 % of calls came in
-#                        the first two seconds of the window, direct calls too: BENCHMARKS.md, "Young pauses")
+#                        generator with new connections; with 5, a fifth to a half of every arm's slowest 1 % of
+#                        calls came in the window's first two seconds, direct calls too: BENCHMARKS.md, "Young pauses")
 #   ROUNDS=3             rounds; each round is one run of every mode in MODES
 #   MODES="soap relay oldguard passthrough"  soap: straight to the simulator; oldguard: JSON through the sidecar;
 #                        passthrough: the same SOAP envelope through the sidecar's SOAP passthrough; relay: the same
