@@ -48,7 +48,7 @@ cleanup() {
   stop_pid "$SIM_PID" "simulator"
   redis-cli -h 127.0.0.1 -p 6379 --scan --pattern 'og-bench:*' 2>/dev/null | xargs -r redis-cli -h 127.0.0.1 -p 6379 del >/dev/null 2>&1 || true
   dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB" 2>/dev/null || true
-  rm -f "$results"/loadgen.*.tmp "$results/local-sidecar.yaml" "$results/fleet-sidecar.yaml"
+  rm -f "$results"/loadgen.$$.*.tmp "$results/local-sidecar.yaml" "$results/fleet-sidecar.yaml"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -59,7 +59,7 @@ redis_calls() { redis-cli -h 127.0.0.1 -p 6379 info commandstats | awk -F'[=,:]'
 RESULT=
 loadgen() {   # url rate duration warmup label cpu-spec
   local out rc
-  out=$(mktemp "$results/loadgen.XXXXXX.tmp")
+  out=$(mktemp "$results/loadgen.$$.XXXXXX.tmp")   # $$: the exit trap removes only this run's
   # shellcheck disable=SC2086
   timeout --kill-after=5 $(($3 + $4 + 40)) "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode oldguard \
     --url "$1" --rate "$2" --duration "$3" --warmup "$4" --label "$5" --cpu "$6" >"$out" 2>>"$results/cluster-loadgen.log" &

@@ -100,7 +100,7 @@ create_bench_database() {
 
 # Called by the exit trap, after every process is stopped: no temporary file or database is left behind.
 cleanup_files_and_database() {
-  rm -f "$results"/loadgen.*.tmp
+  rm -f "$results"/loadgen.$$.*.tmp   # only this run's: another run may be using the same folder
   [ -n "$PORTS_CONFIG" ] && rm -f "$PORTS_CONFIG"
   if [ -n "$DB_CREATED" ] && [ "${KEEP_DB:-0}" != 1 ]; then
     dropdb -h 127.0.0.1 -U postgres --if-exists --force "$BENCH_DB" 2>/dev/null || log "could not drop database $BENCH_DB"

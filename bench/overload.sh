@@ -103,7 +103,7 @@ RESULT=
 loadgen() {   # rate duration warmup label -> $RESULT
   local rate=$1 duration=$2 warmup=$3 label=$4 out rc
   RESULT=
-  out=$(mktemp "$results/loadgen.XXXXXX.tmp")
+  out=$(mktemp "$results/loadgen.$$.XXXXXX.tmp")   # $$: the exit trap removes only this run's
   # shellcheck disable=SC2086
   timeout --kill-after=5 $((duration + warmup + 40)) \
     "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode oldguard --url "$TOOL_URL" \

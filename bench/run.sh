@@ -135,7 +135,7 @@ loadgen() {
     relay) url=$RELAY_URL; mode=soap; proxy=$RELAY_PID ;;
     *) url=$TOOL_URL ;;
   esac
-  out=$(mktemp "$results/loadgen.XXXXXX.tmp")
+  out=$(mktemp "$results/loadgen.$$.XXXXXX.tmp")   # $$: the exit trap removes only this run's
   # shellcheck disable=SC2086
   timeout --kill-after=5 $((duration + warmup + 40)) \
     "$JAVA_HOME/bin/java" $LOADGEN_JAVA_OPTS bench/LoadGen.java --mode "$mode" \
