@@ -265,13 +265,17 @@ public final class SoapPassthrough {
     }
 
     private static String charset(String contentType) {
-        for (String param : contentType.split(";")) {
-            String p = param.strip();
+        // Each ;-separated parameter in turn, without splitting the whole header into an array first.
+        for (int from = 0; from < contentType.length(); ) {
+            int semicolon = contentType.indexOf(';', from);
+            int end = semicolon < 0 ? contentType.length() : semicolon;
+            String p = contentType.substring(from, end).strip();
             if (p.regionMatches(true, 0, "charset=", 0, 8)) {
                 String value = p.substring(8).strip();
                 return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
                         ? value.substring(1, value.length() - 1) : value;
             }
+            from = end + 1;
         }
         return null;
     }

@@ -55,7 +55,7 @@ final class SoapEnvelopes {
      */
     private static String text(JsonNode value, ParamType type) {
         if (value.isIntegralNumber()) {
-            return value.bigIntegerValue().toString();
+            return value.canConvertToLong() ? Long.toString(value.longValue()) : value.bigIntegerValue().toString();
         }
         if (value.isNumber() && type == ParamType.INTEGER) {
             return value.decimalValue().toBigIntegerExact().toString();

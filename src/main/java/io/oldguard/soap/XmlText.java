@@ -8,7 +8,14 @@ public final class XmlText {
 
     /** Escapes markup and drops characters XML 1.0 cannot carry, so no argument can break the envelope. */
     public static void escape(String text, StringBuilder out) {
-        for (int i = 0; i < text.length(); i++) {
+        int plain = plainPrefix(text);
+        if (plain == text.length()) {
+            // Nearly every value (ids, names, the operation's namespace): nothing to escape, copied at once.
+            out.append(text);
+            return;
+        }
+        out.append(text, 0, plain);
+        for (int i = plain; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
                 case '<' -> out.append("&lt;");
@@ -25,5 +32,16 @@ public final class XmlText {
                 }
             }
         }
+    }
+
+    /** How many leading characters need no escaping and are legal XML 1.0 as they are. */
+    private static int plainPrefix(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '"' || c == '\'' || c >= 0xFFFE) {
+                return i;
+            }
+        }
+        return text.length();
     }
 }

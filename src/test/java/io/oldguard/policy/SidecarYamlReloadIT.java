@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.oldguard.config.BrokenCopies;
 import io.oldguard.testing.Await;
 import io.oldguard.testing.Http;
+import io.oldguard.testing.RawHttp;
 import io.oldguard.testing.SidecarHarness;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,27 @@ class SidecarYamlReloadIT {
                     () -> agent.postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}").status() == 401);
             assertThat(agent.postJson("/v1/tools/GetStock", SUPPORT_TOKEN, "{\"ItemID\": 42}").status()).isEqualTo(200);
             assertThat(state(harness).path("lastReload").path("applied").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionOfAnAgentARemovedIsRefusedOnItsNextRequest() throws Exception {
+        // A connection remembers its last token's agent (AgentDirectory.Memo); a reload must still cut it off.
+        Path config = BrokenCopies.copyOfShippedSetup(dir);
+        try (SidecarHarness harness = start(config); RawHttp connection = new RawHttp(harness.agent().base())) {
+            String call = RawHttp.post("/v1/tools/GetStock", ORDER_TOKEN, "application/json", "{\"ItemID\": 42}");
+            assertThat(connection.send(call).read().status()).isEqualTo(200);
+            assertThat(connection.send(call).read().status()).isEqualTo(200);
+
+            BrokenCopies.replace(config, "  order-bot:\n    tokenEnv: OLDGUARD_TOKEN_ORDER_BOT\n", "");
+            Await.until(Duration.ofSeconds(5), "the reload applied",
+                    () -> state(harness).path("lastReload").path("applied").asBoolean()
+                            && harness.agent().postJson("/v1/tools/GetStock", ORDER_TOKEN, "{\"ItemID\": 42}").status() == 401);
+
+            RawHttp.Answer answer = connection.send(call).read();
+            assertThat(answer.status()).isEqualTo(401);
+            assertThat(connection.send(RawHttp.post("/v1/tools/GetStock", SUPPORT_TOKEN, "application/json",
+                    "{\"ItemID\": 42}")).read().status()).isEqualTo(200);
         }
     }
 
