@@ -8,6 +8,7 @@
 #   passthrough  wrk -> sidecar's SOAP passthrough (/inventory) -> answerer
 #   json         wrk -> sidecar's JSON tool API (/v1/tools/GetStock) -> answerer
 #
+# (direct first in every round, the others in an order rotated from round to round),
 # then the same three arms paced at PACED_RATE calls/s (bench/LoadGen.java, open loop), for the CPU per call at a
 # rate well below saturation. CPU per call is read from /proc/<pid>/stat of the sidecar and of the answerer.
 #
@@ -38,6 +39,9 @@
 #                      measured side by side in the same rounds
 #   BASELINE_JAVA_OPTS the base sidecar's JVM options (default: OLDGUARD_DEFAULT_JAVA_OPTS, as bin/oldguard's), e.g.
 #                      to compare collectors with BASELINE_JAR=target/oldguard.jar and OLDGUARD_JAVA_OPTS for the other
+#   VARIANTS="label|jar|JVM options;..."  more sidecars like "base", one per ;-separated entry, each labelled as
+#                      given, e.g. VARIANTS="pooled|target/oldguard.jar|-XX:+UseSerialGC -Dio.netty.allocator.type=pooled"
+#                      (an empty option field means OLDGUARD_DEFAULT_JAVA_OPTS); BASELINE_JAR is the variant "base"
 # Results in bench/results/saturation-*.txt and the sidecars' logs in bench/results/saturation-sidecar-*.log.
 set -euo pipefail
 
@@ -59,6 +63,7 @@ ADMIN_PORT=${ADMIN_PORT:-19911}
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-}
 BASELINE_JAR=${BASELINE_JAR:-}
 BASELINE_JAVA_OPTS=${BASELINE_JAVA_OPTS:-}
+VARIANTS=${VARIANTS:-}
 BACKEND=${BACKEND:-netty}
 RELAY=${RELAY-http}
 RELAY_PORT=${RELAY_PORT:-18170}
@@ -132,14 +137,33 @@ for mode in $RELAY; do
   wait_http "http://127.0.0.1:$rp/inventory?wsdl" 60 "${RELAY_PIDS[$mode]}" "relay-$mode"
 done
 
-SIDECARS=$AUDITS
-if [ -n "$BASELINE_JAR" ]; then
-  [ -f "$BASELINE_JAR" ] || die "BASELINE_JAR: no file $BASELINE_JAR"
-  SIDECARS="base $SIDECARS"
-fi
+# Sidecars of another build or other JVM options (the variants), measured beside the AUDITS ones; none has an
+# audit section, so each runs the built-in default.
+declare -A VARIANT_JAR=() VARIANT_OPTS=()
+VARIANT_LABELS=()
+add_variant() {
+  local label=$1 jar=$2 opts=$3
+  [[ $label =~ ^[a-z0-9-]+$ ]] || die "VARIANTS: a label is lower-case letters, digits and dashes (got \"$label\")"
+  case "$label" in all|sample|none|default) die "VARIANTS: $label is an audit option, not a label";; esac
+  [ -z "${VARIANT_JAR[$label]:-}" ] || die "VARIANTS: label $label given twice"
+  [ -f "$jar" ] || die "VARIANTS ($label): no file $jar"
+  VARIANT_JAR[$label]=$jar
+  VARIANT_OPTS[$label]=${opts:-$OLDGUARD_DEFAULT_JAVA_OPTS}
+  VARIANT_LABELS+=("$label")
+}
+[ -n "$BASELINE_JAR" ] && add_variant base "$BASELINE_JAR" "$BASELINE_JAVA_OPTS"
+IFS=';' read -r -a variant_specs <<<"$VARIANTS"
+for spec in "${variant_specs[@]}"; do
+  [ -z "${spec// }" ] && continue
+  IFS='|' read -r v_label v_jar v_opts <<<"$spec"
+  add_variant "$(echo "$v_label" | xargs)" "$(echo "$v_jar" | xargs)" "$v_opts"
+done
+SIDECARS="${VARIANT_LABELS[*]} $AUDITS"
 i=0
 for audit in $SIDECARS; do
-  case "$audit" in all|sample|none|default|base) ;; *) die "AUDITS: each must be all, sample, none or default (got $audit)";; esac
+  if [ -z "${VARIANT_JAR[$audit]:-}" ]; then
+    case "$audit" in all|sample|none|default) ;; *) die "AUDITS: each must be all, sample, none or default (got $audit)";; esac
+  fi
   ap=$((AGENT_PORT + i)); mp=$((ADMIN_PORT + i)); i=$((i + 1))
   port_free "$ap" || die "port $ap is in use; set AGENT_PORT"
   port_free "$mp" || die "port $mp is in use; set ADMIN_PORT"
@@ -147,14 +171,18 @@ for audit in $SIDECARS; do
   CONFIGS+=("$cfg")
   sed -e "s/port: 18180/port: $ap/" -e "s/port: 19911/port: $mp/" -e "s#127.0.0.1:18188/#127.0.0.1:$BACKEND_PORT/#" \
     bench/sidecar-saturation.yaml >"$cfg"
-  if [ "$audit" != default ] && [ "$audit" != base ]; then   # default: no audit section, the built-in default
+  if [ "$audit" != default ] && [ -z "${VARIANT_JAR[$audit]:-}" ]; then   # default: no audit section, the built-in default
     printf '\naudit:\n  allowed: %s\n  sampleRate: %s\n' "$audit" "$SAMPLE_RATE" >>"$cfg"
   fi
-  log "starting a sidecar with audit.allowed=$audit (agent port $ap, admin port $mp)"
+  if [ -n "${VARIANT_JAR[$audit]:-}" ]; then
+    log "starting the sidecar of variant $audit (agent port $ap, admin port $mp)"
+  else
+    log "starting a sidecar with audit.allowed=$audit (agent port $ap, admin port $mp)"
+  fi
   slog="$results/saturation-sidecar-$audit.log"
   launch=(bin/oldguard run --config "$cfg")
-  # The baseline jar the way bin/oldguard starts a sidecar (same heap and collector), unless told otherwise.
-  [ "$audit" = base ] && launch=("$JAVA_HOME/bin/java" ${BASELINE_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS} -jar "$BASELINE_JAR" run --config "$cfg")
+  # A variant's jar the way bin/oldguard starts a sidecar (same heap and collector), unless told otherwise.
+  [ -n "${VARIANT_JAR[$audit]:-}" ] && launch=("$JAVA_HOME/bin/java" ${VARIANT_OPTS[$audit]} -jar "${VARIANT_JAR[$audit]}" run --config "$cfg")
   if [ -n "${SIDECAR_JAVA_OPTS// }" ]; then
     JAVA_TOOL_OPTIONS="${SIDECAR_JAVA_OPTS//%a/$audit}" "${launch[@]}" >"$slog" 2>&1 &
   else
@@ -233,7 +261,8 @@ paced() {
   echo "# oldguard saturation benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+changes')"
   echo "# host: $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# BACKEND=$BACKEND CONNS=$CONNS DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP PACED_RATE=$PACED_RATE AUDITS=\"$AUDITS\" SAMPLE_RATE=$SAMPLE_RATE${BASELINE_JAR:+ BASELINE_JAR=$BASELINE_JAR}"
-  echo "# JVM options: sidecars \"${OLDGUARD_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS}\"${BASELINE_JAR:+, base \"${BASELINE_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS}\"}"
+  echo "# JVM options: sidecars \"${OLDGUARD_JAVA_OPTS:-$OLDGUARD_DEFAULT_JAVA_OPTS}\""
+  for v in "${VARIANT_LABELS[@]}"; do echo "# variant $v: ${VARIANT_JAR[$v]}, JVM options \"${VARIANT_OPTS[$v]}\""; done
   echo "# cpu.* in ms of CPU per call (from /proc/<pid>/stat); hostCores: cores busy on the whole host during the run"
 } | tee "$rounds_file" >&2
 
@@ -246,15 +275,24 @@ if [ "$PACED_RATE" -gt 0 ]; then
   for arm in "${ARMS[@]}"; do log "warm-up $(paced "$arm" warmup-paced)"; done
 fi
 
+# arms_of_round N: direct first (every ratio is to it), then the other arms rotated by N-1 places, so that no arm
+# always runs last in a round: with a fixed order the last arms measured dearer, whatever build they were
+# (BENCHMARKS.md, 2026-12-05 and 2026-12-06).
+arms_of_round() {
+  local others=("${ARMS[@]:1}") k
+  [ ${#others[@]} -eq 0 ] && { echo direct; return; }
+  k=$(( ($1 - 1) % ${#others[@]} ))
+  echo direct "${others[@]:k}" "${others[@]:0:k}"
+}
 for round in $(seq 1 "$ROUNDS"); do
-  for arm in "${ARMS[@]}"; do
+  for arm in $(arms_of_round "$round"); do
     wait_quiet >/dev/null
     closed "$arm" "$DURATION" "closed round=$round" | tee -a "$rounds_file" >&2
   done
 done
 if [ "$PACED_RATE" -gt 0 ]; then
   for round in $(seq 1 "$PACED_ROUNDS"); do
-    for arm in "${ARMS[@]}"; do
+    for arm in $(arms_of_round "$round"); do
       wait_quiet >/dev/null
       paced "$arm" "paced round=$round" | tee -a "$rounds_file" >&2
     done

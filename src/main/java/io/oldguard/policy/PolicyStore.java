@@ -114,7 +114,8 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
 
     /**
      * Runs one call's work with {@link #get()} answering the set in force now, whatever reloads happen meanwhile.
-     * Calls run one per virtual thread, so a thread-local is the call's own.
+     * A call runs on one thread at a time (its event loop, or a virtual thread from its first step that may wait,
+     * with {@link #pinnedTo}), so while it runs the thread-local is the call's own.
      */
     public <T> T pinned(Supplier<T> work) {
         if (pinned.get() != null) {
@@ -124,7 +125,9 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
         try {
             return work.get();
         } finally {
-            pinned.remove();
+            // Cleared, not removed: on an event loop, which pins a call after another, remove() made the next set()
+            // allocate a new thread-local entry (a weak reference) for every call.
+            pinned.set(null);
         }
     }
 
@@ -135,11 +138,7 @@ public final class PolicyStore implements Supplier<PolicySet>, AutoCloseable {
         try {
             return work.get();
         } finally {
-            if (before == null) {
-                pinned.remove();
-            } else {
-                pinned.set(before);
-            }
+            pinned.set(before);
         }
     }
 

@@ -31,6 +31,19 @@ class EnvelopeNamesTest {
         assertThat(find(table, "", 0, 0)).isEmpty();
     }
 
+    @Test
+    void namesThatShareASlotOfTheRecentNamesAreNeverMistakenForEachOther() {
+        // The scanner's hash picks the slot; an attacker can make every name land in one. Each lookup must still
+        // return its own name, including one that is a prefix of the name in the slot.
+        String[] names = {"Envelope", "Body", "Bod", "Envelopes", "Body", "Envelope", "GetStockRequest", "Bod"};
+        for (int round = 0; round < 3; round++) {
+            for (String name : names) {
+                char[] chars = ("<" + name + ">").toCharArray();
+                assertThat(new EnvelopeNames().findSymbol(chars, 1, name.length(), 42)).isEqualTo(name).isSameAs(name.intern());
+            }
+        }
+    }
+
     private static String find(EnvelopeNames table, String text, int start, int length) {
         return table.findSymbol(text.toCharArray(), start, length, 0);
     }
