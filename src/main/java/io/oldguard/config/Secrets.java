@@ -12,6 +12,8 @@ import java.util.Map;
 /** Reads a secret named by {@code tokenEnv} or {@code tokenFile}; callers keep only its hash. */
 public final class Secrets {
 
+    private static final MessageDigest SHA256 = sha256Instance();
+
     /** Shortest bearer token accepted, for agents and the admin API alike. */
     public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -40,9 +42,25 @@ public final class Secrets {
     }
 
     public static String sha256(String secret) {
+        byte[] digest = newSha256().digest(secret.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest);
+    }
+
+    /**
+     * A copy of one digest made at start-up: every request hashes its bearer token, and the provider lookup of
+     * {@code MessageDigest.getInstance} cost as much as the hashing (BENCHMARKS.md, 2026-12-06).
+     */
+    private static MessageDigest newSha256() {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return sha256Instance();
+        }
+    }
+
+    private static MessageDigest sha256Instance() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }

@@ -69,13 +69,10 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     private final Shared shared;
-    /** This connection's last token and its agent: one connection's requests come one at a time, on its loop. */
-    private final AgentDirectory.Memo callers;
 
     AgentRequestHandler(Shared shared) {
         super(true);
         this.shared = shared;
-        this.callers = shared.agents().memo();
     }
 
     @Override
@@ -108,7 +105,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     private void listTools(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
-        Caller caller = callers.identify(bearer(request));
+        Caller caller = shared.agents().identify(bearer(request));
         if (shared.identity().check(caller) instanceof Refusal refusal) {
             reject(ctx, refusal, requestId, keepAlive);
             return;
@@ -136,7 +133,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             boolean keepAlive) {
         Instant received = shared.clock().instant();
         // Identity is settled before anything else so an unknown caller learns nothing, not even tool names.
-        Caller caller = callers.identify(bearer(request));
+        Caller caller = shared.agents().identify(bearer(request));
         if (shared.identity().check(caller) instanceof Refusal refusal) {
             reject(ctx, refusal, requestId, keepAlive);
             return;
@@ -221,7 +218,7 @@ final class AgentRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private void soapCall(ChannelHandlerContext ctx, FullHttpRequest request, String path, String requestId,
             boolean keepAlive) {
         Instant received = shared.clock().instant();
-        Caller caller = callers.identify(bearer(request));
+        Caller caller = shared.agents().identify(bearer(request));
         Refusal early = shared.identity().check(caller) instanceof Refusal r ? r
                 : shared.soap().precheck(request.method(), request.headers(), path);
         if (early != null) {

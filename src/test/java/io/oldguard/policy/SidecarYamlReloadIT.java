@@ -45,7 +45,7 @@ class SidecarYamlReloadIT {
 
     @Test
     void aKeptAliveConnectionOfAnAgentARemovedIsRefusedOnItsNextRequest() throws Exception {
-        // A connection remembers its last token's agent (AgentDirectory.Memo); a reload must still cut it off.
+        // Every request is identified anew: no answer is kept per connection that a reload would have to undo.
         Path config = BrokenCopies.copyOfShippedSetup(dir);
         try (SidecarHarness harness = start(config); RawHttp connection = new RawHttp(harness.agent().base())) {
             String call = RawHttp.post("/v1/tools/GetStock", ORDER_TOKEN, "application/json", "{\"ItemID\": 42}");
