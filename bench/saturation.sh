@@ -17,6 +17,9 @@
 # One sidecar is started per audit option in AUDITS (sidecar.yaml's audit.allowed), each on its own ports, all
 # measured side by side in the same rounds; each arm through the sidecar is labelled with its audit option
 # (json:none, passthrough:all, ...). The audit log's growth during each measured run gives the log volume per call.
+# The summary gives medians over the rounds, then each arm's ratios taken round by round (a round's arms run within
+# a minute of each other, so these move less than the host does between rounds): calls/s against direct and, when
+# the relay runs, calls/s and paced CPU per call against relay:http, the floor under any proxy hop.
 #
 # Knobs (environment):
 #   DURATION=15        seconds per closed-loop run           CONNS=16       wrk connections (one wrk thread)
@@ -300,6 +303,14 @@ if [ "$PACED_RATE" -gt 0 ]; then
 fi
 
 # --- summary: medians over rounds ----------------------------------------------------------------------------
+# round_ratios KIND ARM REF KEY: ARM's KEY over REF's KEY in each round both ran, one line per round.
+round_ratios() {
+  awk -v kind="$1" -v arm="$2" -v ref="$3" -v key="$4" '$1 == kind {
+      delete v; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      if (v["arm"] == arm) a[v["round"]] = v[key] + 0; if (v["arm"] == ref) r[v["round"]] = v[key] + 0 }
+    END { for (n in a) if ((n in r) && r[n] > 0) printf "%.4f\n", a[n] / r[n] }' "$rounds_file"
+}
+ratio_median() { round_ratios "$@" | median | awk '{ if ($1 == "nan") print "-"; else printf "%.2f", $1 }'; }
 {
   echo
   echo "summary (median over $ROUNDS rounds; CPU in ms per call; closed loop with $CONNS connections, paced at $PACED_RATE/s):"
@@ -318,6 +329,20 @@ fi
         "$(echo "$sel" | field errors | awk '{s+=$1} END{print s+0}')"
     done
   done
-  echo "  (log/1000: bytes the sidecar's log grew by per 1,000 calls, in KB)"
+  echo "  (ratio: the arm's median calls/s over direct's; log/1000: bytes the sidecar's log grew by per 1,000 calls, in KB)"
+  # Round by round: a round's arms run within a minute of each other, so their ratios move less than the host does
+  # from round to round. Against direct, and against the relay that checks nothing (the floor under any proxy hop).
+  relay=""
+  for arm in "${ARMS[@]}"; do case "$arm" in relay:http) relay=$arm ;; esac; done
+  echo "  median of the rounds' ratios:"
+  for arm in "${ARMS[@]}"; do
+    [ "$arm" = direct ] && continue
+    line=$(printf '    %-18s calls/s %s x direct' "$arm" "$(ratio_median closed "$arm" direct tput)")
+    if [ -n "$relay" ] && [ "$arm" != "$relay" ] && [ "$arm" = "${arm#relay:}" ]; then
+      line="$line, $(ratio_median closed "$arm" "$relay" tput) x $relay"
+      [ "$PACED_RATE" != 0 ] && line="$line; sidecar CPU per call paced $(ratio_median paced "$arm" "$relay" 'cpu.sidecar') x $relay"
+    fi
+    echo "$line"
+  done
 } | tee "$summary_file"
 log "rounds in $rounds_file, summary in $summary_file"
